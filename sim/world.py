@@ -374,6 +374,33 @@ FORCE_BOUNDS = {
 """Allowed range of each force parameter."""
 
 
+OUTCOMES = ("split", "border_clash", "realignment")
+"""The events recorded per world; each is dated or absent (censored at the horizon)."""
+
+STATISTICS = ("probability", "median_year", "share_within")
+
+
+@dataclass(frozen=True)
+class HistoryCheck:
+    """One test of the simulated record against history.
+
+    Attributes:
+        name: how the check is printed.
+        outcome: one of OUTCOMES.
+        statistic: 'probability' (must lie within `within`), 'median_year' (must fall in
+            the calendar years `within`, both included), or 'share_within' (the share of
+            the outcome's dates in the calendar years `years`, both included, must be at
+            least `at_least`).
+    """
+
+    name: str
+    outcome: str
+    statistic: str
+    within: tuple[float, float] | None = None
+    years: tuple[float, float] | None = None
+    at_least: float | None = None
+
+
 @dataclass(frozen=True)
 class World:
     """A whole scenario, validated: everything the model needs and nothing else."""
@@ -392,7 +419,8 @@ class World:
     persons: dict[str, Person]
     forces: Forces
     junctures: tuple[Juncture, ...]
-    history: dict[str, Any]
+    history_checks: tuple[HistoryCheck, ...] = ()
+    milestones: tuple[float, ...] = ()
 
     @property
     def dt(self) -> float:
@@ -481,7 +509,19 @@ def parse_world(data: Any, name: str) -> World:
         nations=nations,
         persons=persons,
         forces=forces,
-        history=dict(top.get("history") or {}),
+    )
+    history = _check_keys(top.get("history") or {}, "history", (), ("milestones", "checks"))
+    milestones = history.get("milestones") or []
+    if not isinstance(milestones, (list, tuple)):
+        raise ScenarioError("history.milestones must be a list of years")
+    world_kwargs["milestones"] = tuple(
+        _number(y, f"history.milestones[{i}]", start, horizon) for i, y in enumerate(milestones)
+    )
+    checks = history.get("checks") or []
+    if not isinstance(checks, (list, tuple)):
+        raise ScenarioError("history.checks must be a list of checks")
+    world_kwargs["history_checks"] = tuple(
+        _parse_check(c, f"history.checks[{i}]") for i, c in enumerate(checks)
     )
     junctures_data = _mapping(top["junctures"], "junctures")
     junctures = tuple(
@@ -495,6 +535,35 @@ def parse_world(data: Any, name: str) -> World:
         )
     )
     return World(junctures=junctures, **world_kwargs)
+
+
+def _pair(value: Any, path: str) -> tuple[float, float]:
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise ScenarioError(f"{path} must be a pair [low, high], got {_describe(value)}")
+    low, high = (_number(v, path) for v in value)
+    if high < low:
+        raise ScenarioError(f"{path} = {list(value)} must go from low to high")
+    return low, high
+
+
+def _parse_check(data: Any, path: str) -> HistoryCheck:
+    c = _check_keys(data, path, ("name", "outcome", "statistic"), ("within", "years", "at_least"))
+    if c["outcome"] not in OUTCOMES:
+        raise ScenarioError(_unknown(f"outcome '{c['outcome']}' in {path}", str(c["outcome"]),
+                                     OUTCOMES))
+    if c["statistic"] not in STATISTICS:
+        raise ScenarioError(_unknown(f"statistic '{c['statistic']}' in {path}",
+                                     str(c["statistic"]), STATISTICS))
+    if c["statistic"] == "share_within":
+        if "years" not in c or "at_least" not in c:
+            raise ScenarioError(f"{path}: share_within needs 'years' and 'at_least'")
+        return HistoryCheck(_text(c["name"], f"{path}.name"), c["outcome"], c["statistic"],
+                            years=_pair(c["years"], f"{path}.years"),
+                            at_least=_number(c["at_least"], f"{path}.at_least", 0, 1))
+    if "within" not in c:
+        raise ScenarioError(f"{path}: {c['statistic']} needs 'within'")
+    return HistoryCheck(_text(c["name"], f"{path}.name"), c["outcome"], c["statistic"],
+                        within=_pair(c["within"], f"{path}.within"))
 
 
 def _parse_person(pid: str, data: Any, nations: dict, path: str) -> Person:

@@ -1,0 +1,37 @@
+"""Run a scenario: `python run.py scenario=NAME runs=N seed=S` (see README.md)."""
+
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from sim.output import remove_unfinished
+from sim.pipeline import run_pipeline
+from sim.scenarios import check_scenario_arguments, register_scenarios
+from sim.world import ScenarioError
+
+ROOT = Path(__file__).resolve().parent
+SCENARIOS = register_scenarios(ROOT / "scenarios")
+
+
+@hydra.main(version_base="1.3", config_path="configs", config_name="config")
+def main(cfg: DictConfig) -> float:
+    """Run the composed config into Hydra's output folder; return the split probability."""
+    hydra_cfg = HydraConfig.get()
+    folder = Path(hydra_cfg.runtime.output_dir)
+    try:
+        summary = run_pipeline(cfg, folder, hydra_cfg.runtime.choices.scenario)
+    except ScenarioError as error:
+        remove_unfinished(folder)
+        sys.exit(f"error: {error}")
+    return summary["outcomes"]["split"]["probability"]
+
+
+if __name__ == "__main__":
+    try:
+        check_scenario_arguments(sys.argv[1:], SCENARIOS)
+    except ScenarioError as error:
+        sys.exit(f"error: {error}")
+    main()

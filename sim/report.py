@@ -1,0 +1,52 @@
+"""The short text a person reads at the end of a run."""
+
+from __future__ import annotations
+
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def month_year(year: float | None) -> str:
+    """1959.75 -> 'Oct 1959'."""
+    if year is None:
+        return "-"
+    whole = int(year)
+    return f"{MONTHS[min(11, int((year - whole) * 12 + 1e-6))]} {whole}"
+
+
+def outcome_line(label: str, o: dict) -> str:
+    low, high = o["ci95"]
+    when = ""
+    if o["median_year"] is not None:
+        q1, q3 = o["quartiles"]
+        when = f"   median {month_year(o['median_year'])}, quartiles {month_year(q1)} - " \
+               f"{month_year(q3)}"
+    return f"  {label:<13}{o['probability']:6.1%}  (95% CI {low:.1%} - {high:.1%}){when}"
+
+
+def render(summary: dict, checks: list, folder) -> str:
+    """The summary, the history check (if the scenario has one) and where the files went."""
+    o = summary["outcomes"]
+    lines = [
+        summary["title"],
+        f"scenario {summary['scenario']}, {summary['runs']:,} worlds, seed {summary['seed']}",
+        "",
+        outcome_line("split", o["split"]),
+        outcome_line("border clash", o["border_clash"]),
+        outcome_line("realignment", o["realignment"]),
+    ]
+    by_nation = ", ".join(f"{n} {p:.1%}" for n, p in o["realignment"]["by_nation"].items())
+    lines.append(f"  {'':<13}by nation: {by_nation}")
+    if o["split"]["by_year"]:
+        shares = ", ".join(f"{y}: {p:.0%}" for y, p in o["split"]["by_year"].items())
+        lines.append(f"  split by     {shares}")
+    lines.append("  (a world with no split by the horizon is counted as intact: censored)")
+    if checks:
+        passed = sum(c.passed for c in checks)
+        lines += ["", f"History check: {passed} of {len(checks)} within the historical record"]
+        for c in checks:
+            value = "-" if c.value is None else (
+                f"{c.value:.2f}" if c.check.statistic != "median_year" else f"{c.value:.1f}")
+            mark = "pass" if c.passed else "MISS"
+            lines.append(f"  [{mark}] {c.check.name:<34}{value:>8}   target {c.target}")
+    lines += ["", f"Wrote {folder}"]
+    return "\n".join(lines)

@@ -1,0 +1,79 @@
+"""Scenario files as a Hydra config group, so `scenario=NAME` picks `scenarios/NAME.yaml`.
+
+Each file is registered in Hydra's ConfigStore under the group `scenario`; every field stays
+overridable and sweepable from the command line, and a counterfactual can start from another
+scenario with a Hydra defaults list. Files are read with OmegaConf's safe YAML loader: a
+scenario is data and cannot make the program import or run anything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from hydra.core.config_store import ConfigStore
+from omegaconf import OmegaConf
+
+from sim.world import ScenarioError
+
+MALFORMED = "_malformed_"
+"""Key stored in place of a file that could not be read, holding the reason."""
+
+
+def scenario_files(directory: Path) -> dict[str, Path]:
+    """Scenario name -> file, for every `*.yaml` in the directory."""
+    return {path.stem: path for path in sorted(directory.glob("*.yaml"))}
+
+
+def read_scenario(path: Path) -> dict:
+    """Read one scenario file as plain data, or raise ScenarioError saying what is wrong."""
+    try:
+        data = OmegaConf.to_container(OmegaConf.load(path))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ScenarioError(f"{path} is not valid YAML{where}: {problem}") from None
+    except Exception as error:  # OmegaConf rejects some valid YAML (e.g. non-string keys)
+        raise ScenarioError(f"{path} cannot be read: {str(error).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path} must hold a mapping of scenario fields")
+    return data
+
+
+def register_scenarios(directory: Path) -> list[str]:
+    """Store every scenario file in the ConfigStore group `scenario`; return their names.
+
+    A file that cannot be read is stored as a marker holding the reason, so that only runs
+    that select it fail, with that reason (see `malformed_reason`).
+    """
+    store = ConfigStore.instance()
+    files = scenario_files(directory)
+    for name, path in files.items():
+        try:
+            node = read_scenario(path)
+        except ScenarioError as error:
+            node = {MALFORMED: str(error)}
+        store.store(group="scenario", name=name, node=node)
+    return list(files)
+
+
+def malformed_reason(scenario: dict) -> str | None:
+    return scenario.get(MALFORMED)
+
+
+def check_scenario_arguments(arguments: list[str], known: list[str]) -> None:
+    """Reject `scenario=NAME` (or a comma-separated sweep of names) naming no file.
+
+    Hydra would say the same over several lines; this says it in one, with the choices.
+    """
+    for argument in arguments:
+        key, _, value = argument.partition("=")
+        if key.lstrip("+~") != "scenario" or not value:
+            continue
+        for name in value.split(","):
+            if name not in known:
+                raise ScenarioError(
+                    f"unknown scenario '{name}'; allowed: {', '.join(known)} "
+                    "(files in scenarios/)"
+                )
