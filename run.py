@@ -8,8 +8,8 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from sim.output import remove_unfinished
-from sim.pipeline import run_pipeline
-from sim.scenarios import check_scenario_arguments, register_scenarios
+from sim.pipeline import load_world, run_pipeline
+from sim.scenarios import check_scenario_arguments, compose_scenario, register_scenarios
 from sim.world import ScenarioError
 
 ROOT = Path(__file__).resolve().parent
@@ -22,7 +22,10 @@ def main(cfg: DictConfig) -> float:
     hydra_cfg = HydraConfig.get()
     folder = Path(hydra_cfg.runtime.output_dir)
     try:
-        summary = run_pipeline(cfg, folder, hydra_cfg.runtime.choices.scenario)
+        reference = None
+        if cfg.compare_with:
+            reference = load_world(compose_scenario(cfg.compare_with), cfg.compare_with)
+        summary = run_pipeline(cfg, folder, hydra_cfg.runtime.choices.scenario, reference)
     except ScenarioError as error:
         remove_unfinished(folder)
         sys.exit(f"error: {error}")

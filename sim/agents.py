@@ -151,7 +151,9 @@ class ThirdPowerAgent(mesa.Agent):
     def __init__(self, model, spec: Nation, years):
         super().__init__(model)
         self.spec = spec
-        self.threat = {m: spec.threat_scale * series_at(s, years) for m, s in spec.threat_to.items()}
+        self.threat = {
+            m: spec.threat_scale * series_at(s, years) for m, s in spec.threat_to.items()
+        }
         self.openness = {
             m: spec.openness_scale * series_at(s, years) for m, s in spec.openness_to.items()
         }

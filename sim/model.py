@@ -118,7 +118,7 @@ class AllianceModel(mesa.Model):
         self.drivers_by_step = np.zeros((world.n_steps, len(DRIVERS)))
         self.cohesion_histogram = np.zeros((world.n_steps, COHESION_BINS + 1), dtype=np.int64)
         self._log("start", np.ones(n_worlds, bool), cohesion=self.cohesion)
-        for i, ally in enumerate(self.allies):
+        for ally in self.allies:
             self._log("holder", np.ones(n_worlds, bool), nation=ally.spec.id, person=ally.holder,
                       how="start")
 
@@ -284,7 +284,8 @@ class AllianceModel(mesa.Model):
             target.grievance += attack * f.polemic_grievance * 2.0 * self.lead(
                 1 - i, "prestige_seeking")
             self.polemics += attack
-            self._log("polemic", attack, nation=self.allies[i].spec.id, person=self.allies[i].holder)
+            self._log("polemic", attack, nation=self.allies[i].spec.id,
+                      person=self.allies[i].holder)
         # Border: militarised as cohesion falls below the split threshold, demobilised slowly.
         gap = np.maximum(0.0, self.world.split_threshold - self.cohesion)
         self.border = np.clip(

@@ -14,6 +14,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim import __version__
+from sim.compare import compare
 from sim.executors import EXECUTORS
 from sim.history import history_check
 from sim.montecarlo import MonteCarloResult, run_monte_carlo
@@ -27,10 +28,10 @@ from sim.world import ScenarioError, World, parse_world
 logging.getLogger("MESA").setLevel(logging.WARNING)  # mesa logs every step at INFO
 
 
-def load_world(cfg: DictConfig, name: str) -> World:
-    """The validated World of the composed config's `scenario` node."""
+def load_world(scenario: DictConfig, name: str) -> World:
+    """The validated World of a composed `scenario` node."""
     try:
-        data = OmegaConf.to_container(cfg.scenario, resolve=True)
+        data = OmegaConf.to_container(scenario, resolve=True)
     except OmegaConfBaseException as error:
         raise ScenarioError(f"scenario '{name}': {str(error).splitlines()[0]}") from None
     data.pop("defaults", None)
@@ -59,20 +60,27 @@ def simulate(cfg: DictConfig, world: World, sink=None) -> MonteCarloResult:
                            progress=cfg.progress, sink=sink)
 
 
-def run_pipeline(cfg: DictConfig, folder: Path, scenario: str) -> dict:
+def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
+                 reference: World | None = None) -> dict:
     """Validate the config, run it, write `folder`, print the summary; return the summary.
+
+    Args:
+        reference: the world to compare with on the same seeds (the baseline); skipped
+            when None or identical to the scenario.
 
     Raises:
         ScenarioError: for bad input, before anything is written.
     """
     check_settings(cfg)
-    world = load_world(cfg, scenario)
+    world = load_world(cfg.scenario, scenario)
     folder.mkdir(parents=True, exist_ok=True)
     rows = RowWriter(folder)
     try:
         result = simulate(cfg, world, sink=rows)
         rows.close()
         summary = summarise(result, __version__)
+        if reference is not None and reference != world:
+            summary["vs_baseline"] = compare(result, simulate(cfg, reference))
         checks = history_check(world.history_checks, outcome_years(result))
         summary["history_check"] = [c.as_dict() for c in checks]
         plot_split_years(result.outcomes.split, summary, folder / "plots" / "split_years.png")

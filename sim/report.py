@@ -23,6 +23,23 @@ def outcome_line(label: str, o: dict) -> str:
     return f"  {label:<13}{o['probability']:6.1%}  (95% CI {low:.1%} - {high:.1%}){when}"
 
 
+def comparison_lines(vs: dict) -> list[str]:
+    """Differences from the reference run on the same seeds (common random numbers)."""
+    lines = ["", f"Compared with {vs['reference']} on the same seeds (paired worlds):"]
+    for name, label in (("split", "split"), ("border_clash", "border clash"),
+                        ("realignment", "realignment")):
+        d = vs[name]
+        low, high = d["ci95"]
+        shift = "median year unchanged: no events"
+        if d["median_shift"] is not None:
+            s_low, s_high = d["median_shift_ci95"]
+            shift = f"median {d['median_shift']:+.1f} years ({s_low:+.1f} to {s_high:+.1f})"
+        lines.append(f"  {label:<13}{d['difference'] * 100:+6.1f} points "
+                     f"(95% CI {low * 100:+.1f} to {high * 100:+.1f})   {shift}")
+        lines.append(f"  {'':<13}{vs['reference']}: {d['reference']['probability']:.1%}")
+    return lines
+
+
 def render(summary: dict, checks: list, folder) -> str:
     """The summary, the history check (if the scenario has one) and where the files went."""
     o = summary["outcomes"]
@@ -40,6 +57,8 @@ def render(summary: dict, checks: list, folder) -> str:
         shares = ", ".join(f"{y}: {p:.0%}" for y, p in o["split"]["by_year"].items())
         lines.append(f"  split by     {shares}")
     lines.append("  (a world with no split by the horizon is counted as intact: censored)")
+    if "vs_baseline" in summary:
+        lines += comparison_lines(summary["vs_baseline"])
     if checks:
         passed = sum(c.passed for c in checks)
         lines += ["", f"History check: {passed} of {len(checks)} within the historical record"]

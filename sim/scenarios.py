@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 from hydra.core.config_store import ConfigStore
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf
 
 from sim.world import ScenarioError
 
@@ -60,6 +60,14 @@ def register_scenarios(directory: Path) -> list[str]:
 
 def malformed_reason(scenario: dict) -> str | None:
     return scenario.get(MALFORMED)
+
+
+def compose_scenario(name: str) -> DictConfig:
+    """Compose scenario `name` with its defaults, inside an initialised Hydra (the running
+    app, or a test's `initialize_config_dir`)."""
+    from hydra import compose
+
+    return compose(config_name="config", overrides=[f"scenario={name}"]).scenario
 
 
 def check_scenario_arguments(arguments: list[str], known: list[str]) -> None:

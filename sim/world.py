@@ -467,7 +467,7 @@ def parse_world(data: Any, name: str) -> World:
         raise ScenarioError(f"period.horizon must come after period.start ({period['start']})")
     steps_per_year = period.get("steps_per_year", 4)
     if not isinstance(steps_per_year, int) or not 1 <= steps_per_year <= 365:
-        raise ScenarioError(f"period.steps_per_year must be a whole number from 1 to 365")
+        raise ScenarioError("period.steps_per_year must be a whole number from 1 to 365")
 
     alliance = _check_keys(
         top["alliance"], "alliance", ("members", "third_power", "initial_cohesion")
@@ -673,7 +673,9 @@ def _parse_option(oid, data, path, members, persons) -> Option:
         id=oid,
         text=_text(o["text"], f"{path}.text"),
         weight=_number(o["weight"], f"{path}.weight", 0),
-        coefficients={k: _number(v, f"{path}.traits.{k}", -50, 50) for k, v in coefficients.items()},
+        coefficients={
+            k: _number(v, f"{path}.traits.{k}", -50, 50) for k, v in coefficients.items()
+        },
         cohesion=_number(o.get("cohesion", 0.0), f"{path}.cohesion", -50, 50),
         effects=_parse_effects(o.get("effects") or {}, f"{path}.effects", members, persons),
     )
