@@ -24,6 +24,9 @@ def main(cfg: DictConfig) -> float:
     try:
         reference = None
         if cfg.compare_with:
+            if cfg.compare_with not in SCENARIOS:
+                raise ScenarioError(f"unknown compare_with '{cfg.compare_with}'; allowed: "
+                                    f"{', '.join(SCENARIOS)} or null")
             reference = load_world(compose_scenario(cfg.compare_with), cfg.compare_with)
         summary = run_pipeline(cfg, folder, hydra_cfg.runtime.choices.scenario, reference)
     except ScenarioError as error:

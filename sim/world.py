@@ -403,7 +403,12 @@ class HistoryCheck:
 
 @dataclass(frozen=True)
 class World:
-    """A whole scenario, validated: everything the model needs and nothing else."""
+    """A whole scenario, validated: everything the model needs and nothing else.
+
+    `compare_with` names the scenario this one is compared with on the same seeds (the root
+    of its family of counterfactuals, often itself); None when the file does not say, so that
+    the run's setting (configs/config.yaml, default `baseline`) applies.
+    """
 
     name: str
     title: str
@@ -421,6 +426,7 @@ class World:
     junctures: tuple[Juncture, ...]
     history_checks: tuple[HistoryCheck, ...] = ()
     milestones: tuple[float, ...] = ()
+    compare_with: str | None = None
 
     @property
     def dt(self) -> float:
@@ -456,9 +462,12 @@ def parse_world(data: Any, name: str) -> World:
         data,
         "the scenario",
         ("title", "period", "alliance", "nations", "persons", "forces", "split", "junctures"),
-        ("description", "divergence", "claim", "history"),
+        ("description", "divergence", "claim", "history", "compare_with"),
     )
     _text(top["title"], "title")
+    compare_with = top.get("compare_with")
+    if compare_with is not None:
+        _text(compare_with, "compare_with")
 
     period = _check_keys(top["period"], "period", ("start", "horizon"), ("steps_per_year",))
     start = decimal_year(period["start"], "period.start")
@@ -509,6 +518,7 @@ def parse_world(data: Any, name: str) -> World:
         nations=nations,
         persons=persons,
         forces=forces,
+        compare_with=None if compare_with is None else str(compare_with),
     )
     history = _check_keys(top.get("history") or {}, "history", (), ("milestones", "checks"))
     milestones = history.get("milestones") or []
