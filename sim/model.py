@@ -86,6 +86,7 @@ class AllianceModel(mesa.Model):
         self.trait = {t: np.stack([p.traits[t] for p in self.persons]) for t in TRAITS}
         self.trait["ideology"] = np.stack([p.ideology for p in self.persons])
         self.death_year = np.stack([p.death_year for p in self.persons])
+        self.insecurity = np.array([1.0 - p.spec.security for p in self.persons])
         self.ousted = np.stack([p.ousted for p in self.persons])
         self.person_nation = np.array([world.persons[pid].nation for pid in self.person_ids])
 
@@ -154,14 +155,16 @@ class AllianceModel(mesa.Model):
     def fill_offices(self) -> None:
         """Remove holders who died or were ousted this step, then draw their successors.
 
-        Ouster hazard: `ouster_rate * ouster_failure_factor ** failures` a year, so each
-        failure (a failed policy, a lost confrontation) multiplies the risk.
+        Ouster hazard: `ouster_rate * (1 - security) * ouster_failure_factor ** failures` a
+        year: a dictator is safer than a first among equals, and each failure (a failed
+        policy, a lost confrontation) multiplies the risk.
         """
         dt, f = self.world.dt, self.forces
         end_of_step = self.years[self.t] + dt
         for i, ally in enumerate(self.allies):
             dead = self.death_year[ally.holder, self.cols] <= end_of_step
-            rate = f.ouster_rate * f.ouster_failure_factor ** ally.failures
+            rate = (f.ouster_rate * self.insecurity[ally.holder]
+                    * f.ouster_failure_factor ** ally.failures)
             u = self.streams(f"ouster:{ally.spec.id}").random(self.n_worlds)
             ousted = ~dead & (u < -np.expm1(-rate * dt))
             self.ousted[ally.holder[ousted], self.cols[ousted]] = True
