@@ -9,7 +9,12 @@ from omegaconf import DictConfig
 
 from sim.output import remove_unfinished
 from sim.pipeline import load_world, run_pipeline
-from sim.scenarios import check_scenario_arguments, compose_scenario, register_scenarios
+from sim.scenarios import (
+    check_overrides,
+    check_scenario_arguments,
+    compose_scenario,
+    register_scenarios,
+)
 from sim.world import ScenarioError
 
 ROOT = Path(__file__).resolve().parent
@@ -38,6 +43,7 @@ def main(cfg: DictConfig) -> float:
 if __name__ == "__main__":
     try:
         check_scenario_arguments(sys.argv[1:], SCENARIOS)
+        check_overrides(ROOT / "configs", sys.argv[1:])
     except ScenarioError as error:
         sys.exit(f"error: {error}")
     main()

@@ -76,6 +76,7 @@ class AllianceModel(mesa.Model):
         self.years = world.year_of(np.arange(world.n_steps))
         self.trace = trace
         self.events: list[Event] = []
+        self._lead_cache: dict[tuple[int, str], np.ndarray] = {}
 
         self.person_ids = list(world.persons)
         self.persons = [
@@ -85,6 +86,7 @@ class AllianceModel(mesa.Model):
         self.trait = {t: np.stack([p.traits[t] for p in self.persons]) for t in TRAITS}
         self.trait["ideology"] = np.stack([p.ideology for p in self.persons])
         self.death_year = np.stack([p.death_year for p in self.persons])
+        self.insecurity = np.array([1.0 - p.spec.security for p in self.persons])
         self.ousted = np.stack([p.ousted for p in self.persons])
         self.person_nation = np.array([world.persons[pid].nation for pid in self.person_ids])
 
@@ -141,29 +143,36 @@ class AllianceModel(mesa.Model):
     # ------------------------------------------------------------------ offices
 
     def lead(self, i: int, name: str) -> np.ndarray:
-        """(W,) trait `name` (or 'ideology') of the person holding ally i's office."""
-        return self.trait[name][self.allies[i].holder, self.cols]
+        """(W,) trait `name` (or 'ideology') of the person holding ally i's office.
+
+        Cached until an office changes hands, since every process asks for it.
+        """
+        key = (i, name)
+        if key not in self._lead_cache:
+            self._lead_cache[key] = self.trait[name][self.allies[i].holder, self.cols]
+        return self._lead_cache[key]
 
     def fill_offices(self) -> None:
         """Remove holders who died or were ousted this step, then draw their successors.
 
-        Ouster hazard: `ouster_rate * ouster_failure_factor ** failures` a year, so each
-        failure (a failed policy, a lost confrontation) multiplies the risk.
+        Ouster hazard: `ouster_rate * (1 - security) * ouster_failure_factor ** failures` a
+        year: a dictator is safer than a first among equals, and each failure (a failed
+        policy, a lost confrontation) multiplies the risk.
         """
-        year, dt, f = self.years[self.t], self.world.dt, self.forces
-        alive = self.death_year > year + dt
+        dt, f = self.world.dt, self.forces
+        end_of_step = self.years[self.t] + dt
         for i, ally in enumerate(self.allies):
-            dead = ~alive[ally.holder, self.cols]
-            rate = f.ouster_rate * f.ouster_failure_factor ** ally.failures
+            dead = self.death_year[ally.holder, self.cols] <= end_of_step
+            rate = (f.ouster_rate * self.insecurity[ally.holder]
+                    * f.ouster_failure_factor ** ally.failures)
             u = self.streams(f"ouster:{ally.spec.id}").random(self.n_worlds)
             ousted = ~dead & (u < -np.expm1(-rate * dt))
             self.ousted[ally.holder[ousted], self.cols[ousted]] = True
             self._log("death", dead, nation=ally.spec.id, person=ally.holder)
             self._log("ouster", ousted, nation=ally.spec.id, person=ally.holder)
-            vacant = dead | ousted
-            self._succeed(i, vacant, alive, "succession")
+            self._succeed(i, dead | ousted, "succession")
 
-    def _succeed(self, i: int, vacant: np.ndarray, alive: np.ndarray, how: str) -> None:
+    def _succeed(self, i: int, vacant: np.ndarray, how: str) -> None:
         """Fill ally i's office in the `vacant` worlds by a weighted draw among contenders.
 
         Contenders are the nation's living persons, not ousted and not the outgoing holder,
@@ -173,28 +182,35 @@ class AllianceModel(mesa.Model):
         """
         ally = self.allies[i]
         u = self.streams(f"succession:{ally.spec.id}").random(self.n_worlds)
-        if not vacant.any():
+        worlds = np.flatnonzero(vacant)
+        if worlds.size == 0:
             return
         year = self.years[self.t]
-        mine = self.person_nation == ally.spec.id
-        eligible = alive & ~self.ousted & mine[:, None]
-        eligible[ally.holder, self.cols] = False
+        rows = np.flatnonzero(self.person_nation == ally.spec.id)
+        eligible = (self.death_year[np.ix_(rows, worlds)] > year + self.world.dt) & ~self.ousted[
+            np.ix_(rows, worlds)] & (rows[:, None] != ally.holder[worlds][None, :])
         weights = np.array([
-            p.spec.contender_weight * (p.spec.contender_from <= year < p.spec.contender_until)
-            for p in self.persons
+            self.persons[r].spec.contender_weight
+            * (self.persons[r].spec.contender_from <= year < self.persons[r].spec.contender_until)
+            for r in rows
         ])
         w = eligible * weights[:, None]
         fallback = w.sum(axis=0) == 0
         w[:, fallback] = eligible[:, fallback]
         total = w.sum(axis=0)
-        filled = vacant & (total > 0)
         cumulative = np.cumsum(w, axis=0)
-        choice = (cumulative < (u * total)[None, :]).sum(axis=0)
-        self._install(i, filled, np.minimum(choice, len(self.persons) - 1), how)
+        pick = np.minimum((cumulative < (u[worlds] * total)[None, :]).sum(axis=0), rows.size - 1)
+        person = ally.holder.copy()
+        person[worlds] = rows[pick]
+        filled = np.zeros(self.n_worlds, dtype=bool)
+        filled[worlds[total > 0]] = True
+        self._install(i, filled, person, how)
 
     def _install(self, i: int, worlds: np.ndarray, person, how: str) -> None:
         ally = self.allies[i]
         ally.holder = np.where(worlds, person, ally.holder)
+        for key in [k for k in self._lead_cache if k[0] == i]:
+            del self._lead_cache[key]
         ally.failures[worlds] = 0.0
         ally.grievance[worlds] *= 1.0 - self.forces.succession_grievance_reset
         self._log("holder", worlds, nation=ally.spec.id, person=ally.holder, how=how)

@@ -8,6 +8,8 @@ scenario is data and cannot make the program import or run anything.
 
 from __future__ import annotations
 
+import difflib
+import re
 from pathlib import Path
 
 import yaml
@@ -68,6 +70,43 @@ def compose_scenario(name: str) -> DictConfig:
     from hydra import compose
 
     return compose(config_name="config", overrides=[f"scenario={name}"]).scenario
+
+
+def check_overrides(config_dir: Path, arguments: list[str]) -> None:
+    """Compose the command line's overrides once, turning a failure into one clear line.
+
+    Hydra reports a misspelt key over several lines without saying what is allowed; this
+    names the key, suggests the closest one and lists those allowed at that level. Multirun
+    and Hydra's own flags are left to Hydra.
+    """
+    if any(a.startswith("-") for a in arguments):
+        return
+    from hydra import compose, initialize_config_dir
+    from hydra.errors import HydraException
+
+    overrides = [a for a in arguments if not a.lstrip("+~").startswith("hydra")]
+    scenario = [a for a in overrides if a.lstrip("+~").startswith("scenario=")]
+    with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
+        try:
+            compose(config_name="config", overrides=overrides)
+        except HydraException as error:
+            raise ScenarioError(_explain(error, compose(config_name="config",
+                                                        overrides=scenario))) from None
+
+
+def _explain(error: Exception, base: DictConfig) -> str:
+    text = f"{error}\n{error.__cause__ or ''}"
+    unknown = re.search(r"Key '([^']+)' is not in struct\s+full_key: (\S+)", text)
+    if not unknown:
+        return " ".join(line.strip() for line in str(error).splitlines() if line.strip())
+    full_key = unknown.group(2)
+    parent, _, key = full_key.rpartition(".")
+    node = OmegaConf.select(base, parent) if parent else base
+    allowed = [str(k) for k in node.keys()] if isinstance(node, DictConfig) else []
+    close = difflib.get_close_matches(key, allowed, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown key '{full_key}'{hint}; allowed in {parent or 'the config'}: " + \
+        ", ".join(allowed)
 
 
 def check_scenario_arguments(arguments: list[str], known: list[str]) -> None:

@@ -20,7 +20,9 @@ def proportion_ci(successes: int, trials: int, level: float = 0.95) -> tuple[flo
     denominator = 1 + z**2 / trials
     centre = (p + z**2 / (2 * trials)) / denominator
     half = z * np.sqrt(p * (1 - p) / trials + z**2 / (4 * trials**2)) / denominator
-    return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return (float(low), float(high))
 
 
 def year_quantiles(years: np.ndarray) -> dict | None:

@@ -107,6 +107,13 @@ def decimal_year(value: Any, path: str) -> float:
     return date.year + (date - start).days / days
 
 
+def iso_date(year: float) -> str:
+    """A decimal year as YYYY-MM-DD (the inverse of decimal_year, to the day)."""
+    whole = int(math.floor(year))
+    days = (dt.date(whole + 1, 1, 1) - dt.date(whole, 1, 1)).days
+    return (dt.date(whole, 1, 1) + dt.timedelta(days=round((year - whole) * days))).isoformat()
+
+
 # --------------------------------------------------------------------------- traits
 
 
@@ -199,6 +206,8 @@ class Person:
         ideology: the line the person pulls the nation toward, 0 pragmatic/reformist to
             1 radical/orthodox.
         traits: TraitSpec for each name in TRAITS.
+        security: how secure the person's hold on office is, in [0, 1]; the ouster hazard is
+            multiplied by (1 - security).
         contender_weight: weight when the nation's office is filled (0: never a successor).
         contender_from, contender_until: decimal years bounding when the person contends.
     """
@@ -210,6 +219,7 @@ class Person:
     died: float | None
     ideology: TraitSpec
     traits: dict[str, TraitSpec]
+    security: float
     contender_weight: float
     contender_from: float
     contender_until: float
@@ -578,7 +588,8 @@ def _parse_check(data: Any, path: str) -> HistoryCheck:
 
 def _parse_person(pid: str, data: Any, nations: dict, path: str) -> Person:
     p = _check_keys(
-        data, path, ("name", "nation", "born", "ideology", "traits"), ("died", "contender")
+        data, path, ("name", "nation", "born", "ideology", "traits", "security"),
+        ("died", "contender"),
     )
     if p["nation"] not in nations:
         raise ScenarioError(_unknown(f"nation '{p['nation']}' in {path}", p["nation"], nations))
@@ -596,6 +607,7 @@ def _parse_person(pid: str, data: Any, nations: dict, path: str) -> Person:
         died=None if died is None else decimal_year(died, f"{path}.died"),
         ideology=parse_trait(p["ideology"], f"{path}.ideology"),
         traits=traits,
+        security=_number(p["security"], f"{path}.security", 0, 1),
         contender_weight=_number(contender["weight"], f"{path}.contender.weight", 0),
         contender_from=decimal_year(contender.get("from", 1000), f"{path}.contender.from"),
         contender_until=decimal_year(contender.get("until", 3000), f"{path}.contender.until"),
@@ -656,9 +668,8 @@ def _parse_juncture(jid, data, start, horizon, members, persons) -> Juncture:
     date = decimal_year(j["date"], f"{path}.date")
     if not start <= date < horizon:
         raise ScenarioError(
-            f"{path}.date = {j['date']} is outside the simulated period "
-            f"({start:.2f} to {horizon:.2f}); allowed: a date within period.start and "
-            "period.horizon"
+            f"{path}.date = {j['date']} is outside the simulated period; allowed: dates from "
+            f"{iso_date(start)} up to {iso_date(horizon)}"
         )
     if j["actor"] not in members:
         raise ScenarioError(_unknown(f"actor '{j['actor']}' in {path}", str(j["actor"]), members))

@@ -1,0 +1,103 @@
+"""The scenario schema: every bad input is refused with a message naming it and what is allowed."""
+
+import copy
+
+import pytest
+from omegaconf import OmegaConf
+
+from sim.world import ScenarioError, decimal_year, iso_date, parse_world
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def raw():
+    return OmegaConf.to_container(OmegaConf.load(ROOT / "scenarios" / "baseline.yaml"))
+
+
+def refused(raw, change) -> str:
+    data = copy.deepcopy(raw)
+    change(data)
+    with pytest.raises(ScenarioError) as error:
+        parse_world(data, "test")
+    return str(error.value)
+
+
+def test_baseline_is_valid(raw):
+    world = parse_world(raw, "baseline")
+    assert world.members == ("ussr", "prc")
+    assert world.n_steps == 169
+    assert [j.date for j in world.junctures] == sorted(j.date for j in world.junctures)
+
+
+def test_trait_outside_unit_interval(raw):
+    def change(d):
+        d["persons"]["mao"]["traits"]["prestige_seeking"] = 1.4
+    message = refused(raw, change)
+    assert "persons.mao.traits.prestige_seeking = 1.4" in message and "[0.0, 1.0]" in message
+
+
+def test_distribution_bounds_and_names(raw):
+    def outside(d):
+        d["persons"]["mao"]["traits"]["dominance"] = {"uniform": [0.5, 1.2]}
+    assert "[0.0, 1.0]" in refused(raw, outside)
+
+    def misspelt(d):
+        d["persons"]["mao"]["traits"]["dominance"] = {"triangle": [0.5, 0.6, 0.7]}
+    message = refused(raw, misspelt)
+    assert "did you mean 'triangular'" in message and "uniform, triangular, beta" in message
+
+
+def test_misspelt_key_suggests_the_right_one(raw):
+    def change(d):
+        d["persons"]["mao"]["traits"]["prestige_seking"] = d["persons"]["mao"]["traits"].pop(
+            "prestige_seeking")
+    message = refused(raw, change)
+    assert "unknown key 'prestige_seking'" in message
+    assert "did you mean 'prestige_seeking'" in message
+
+
+def test_missing_key_is_named(raw):
+    def change(d):
+        del d["forces"]["noise"]
+    assert "forces is missing the key 'noise'" in refused(raw, change)
+
+
+def test_impossible_date(raw):
+    def change(d):
+        d["junctures"]["secret_speech"]["date"] = "1956-02-30"
+    message = refused(raw, change)
+    assert "'1956-02-30' is not a possible date" in message
+
+
+def test_juncture_outside_the_horizon(raw):
+    def change(d):
+        d["junctures"]["advisers"]["date"] = "1995-07-16"
+    message = refused(raw, change)
+    assert "outside the simulated period" in message and "1991-12-31" in message
+
+
+def test_unknown_references_are_named(raw):
+    def holder(d):
+        d["nations"]["ussr"]["holder"] = "mao"
+    assert "holder 'mao'" in refused(raw, holder)
+
+    def actor(d):
+        d["junctures"]["advisers"]["actor"] = "usa"
+    assert "actor 'usa'" in refused(raw, actor)
+
+    def leader(d):
+        d["junctures"]["advisers"]["options"]["stay"]["effects"] = {"leader": {"ussr": "nobody"}}
+    assert "person 'nobody'" in refused(raw, leader)
+
+
+def test_a_juncture_needs_a_possible_option(raw):
+    def change(d):
+        for option in d["junctures"]["advisers"]["options"].values():
+            option["weight"] = 0
+    assert "at least one option with a weight above 0" in refused(raw, change)
+
+
+def test_dates_round_trip():
+    assert decimal_year("1949-10-01", "x") == pytest.approx(1949 + 273 / 365)
+    assert iso_date(decimal_year("1956-02-25", "x")) == "1956-02-25"
+    assert decimal_year(1960, "x") == 1960.0
