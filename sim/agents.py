@@ -57,7 +57,6 @@ class PersonAgent(mesa.Agent):
         ideology: (W,) the line this person pulls the nation toward.
         death_year: (W,) decimal year of death (fixed by the scenario or drawn from the
             age-based hazard).
-        ousted: (W,) bool, True once the person has been removed from office or power.
     """
 
     def __init__(self, model, spec: Person, index: int, streams, forces, start: float):
@@ -72,7 +71,6 @@ class PersonAgent(mesa.Agent):
             self.death_year = np.full(n, spec.died)
         else:
             self.death_year = self._gompertz_death(streams(f"death:{spec.id}"), n, forces, start)
-        self.ousted = np.zeros(n, dtype=bool)
 
     def _gompertz_death(self, rng, n, forces, start) -> np.ndarray:
         """Draw the year of death given survival to `start`, from a Gompertz hazard.

@@ -58,10 +58,11 @@ class AllianceModel(mesa.Model):
         realign_nation: (W,) index (0 or 1) of the ally that realigned, or NOT_YET.
         split_holders: (W, 2) person row holding each ally's office when the split began.
         choices: dict juncture id -> (W,) index of the option taken, or NOT_YET.
-        drivers_to_split: (W, len(DRIVERS)) contributions to cohesion from the start up to
-            the split (or the horizon, in worlds that did not split).
+        drivers_to_split: (W, len(DRIVERS)) contributions to cohesion from the start through
+            the first quarter of the split (or to the horizon, in worlds that did not split).
         drivers_by_step: (T, len(DRIVERS)) contributions summed over worlds at each step.
-        cohesion_histogram: (T, COHESION_BINS) counts of worlds by cohesion at each step.
+        cohesion_histogram: (T, COHESION_BINS + 1) counts of worlds by cohesion at each step
+            (the last bin holds cohesion exactly 1).
         polemics: (W,) number of public polemics.
     """
 
@@ -86,8 +87,8 @@ class AllianceModel(mesa.Model):
         self.trait = {t: np.stack([p.traits[t] for p in self.persons]) for t in TRAITS}
         self.trait["ideology"] = np.stack([p.ideology for p in self.persons])
         self.death_year = np.stack([p.death_year for p in self.persons])
+        self.ousted = np.zeros((len(self.persons), n_worlds), dtype=bool)
         self.insecurity = np.array([1.0 - p.spec.security for p in self.persons])
-        self.ousted = np.stack([p.ousted for p in self.persons])
         self.person_nation = np.array([world.persons[pid].nation for pid in self.person_ids])
 
         self.allies = [
@@ -116,6 +117,7 @@ class AllianceModel(mesa.Model):
             self.junctures_at.setdefault(world.step_of(j.date), []).append(j)
 
         self.drivers = np.zeros((n_worlds, len(DRIVERS)))
+        self.spell_drivers = np.zeros((n_worlds, len(DRIVERS)))
         self.drivers_to_split = np.zeros((n_worlds, len(DRIVERS)))
         self.drivers_by_step = np.zeros((world.n_steps, len(DRIVERS)))
         self.cohesion_histogram = np.zeros((world.n_steps, COHESION_BINS + 1), dtype=np.int64)
@@ -177,8 +179,9 @@ class AllianceModel(mesa.Model):
 
         Contenders are the nation's living persons, not ousted and not the outgoing holder,
         within their contender window, drawn with their scenario weights. If none is left the
-        draw is among all living persons of the nation; if nobody is left, the office stays
-        as it was (a scenario should name enough contenders for its horizon).
+        draw is uniform among those same persons regardless of window and weight; if nobody
+        is left, the office stays as it was (a scenario should name enough contenders for its
+        horizon).
         """
         ally = self.allies[i]
         u = self.streams(f"succession:{ally.spec.id}").random(self.n_worlds)
@@ -275,10 +278,11 @@ class AllianceModel(mesa.Model):
             self.allies[self.ally_index[nid]].nuclear |= worlds
         self.aid = np.clip(self.aid + m * effects.aid, 0.0, 1.0)
         self.border = np.clip(self.border + m * effects.border, 0.0, 1.0)
-        year = self.years[self.t]
+        end_of_step = self.years[self.t] + self.world.dt
         for nid, pid in effects.leader.items():
             i, row = self.ally_index[nid], self.person_ids.index(pid)
-            able = worlds & (self.death_year[row] > year) & (self.allies[i].holder != row)
+            able = (worlds & (self.death_year[row] > end_of_step) & ~self.ousted[row]
+                    & (self.allies[i].holder != row))
             self.ousted[self.allies[i].holder[able], self.cols[able]] = True
             self._install(i, able, row, "installed")
 
@@ -353,8 +357,9 @@ class AllianceModel(mesa.Model):
     def update_cohesion(self) -> None:
         """Relax cohesion toward `baseline_cohesion + sum(forces)` and add noise.
 
-        The exact discretisation of dC = rate (C* - C) dt + noise dW; each force's share of
-        the step is booked to its mechanism so that a world's loss of cohesion can be
+        dC = rate (C* - C) dt + noise dW, stepped exactly for the relaxation and with an
+        Euler-Maruyama step for the noise; each force's share of the step is booked to its
+        mechanism so that a world's loss of cohesion can be
         accounted for (Axelrod & Bennett 1993: alignment as relaxation toward low frustration).
         """
         f, dt = self.forces, self.world.dt
@@ -389,11 +394,12 @@ class AllianceModel(mesa.Model):
         starting = below & (self.below == 0)
         holders = np.stack([ally.holder for ally in self.allies], axis=1)
         self.spell_holders[starting] = holders[starting]
+        self.spell_drivers[starting] = self.drivers[starting]
         self.below = np.where(below, self.below + 1, 0)
         new_split = (self.split_step == NOT_YET) & (self.below >= self.sustain_steps)
         self.split_step[new_split] = t - self.sustain_steps + 1
         self.split_holders[new_split] = self.spell_holders[new_split]
-        self.drivers_to_split[new_split] = self.drivers[new_split]
+        self.drivers_to_split[new_split] = self.spell_drivers[new_split]
         self._log("split", new_split, cohesion=self.cohesion)
 
         impulsive = self.lead(0, "impulsiveness") + self.lead(1, "impulsiveness")
@@ -418,9 +424,15 @@ class AllianceModel(mesa.Model):
             self._log("realignment", turn, nation=ally.spec.id)
 
     def finish(self) -> None:
-        """Close the books: worlds that never split are accounted for up to the horizon."""
+        """Close the books: worlds that never split are accounted for up to the horizon.
+
+        Also lets the model be freed: mesa 3.3.1 keys a class-level id counter
+        (`mesa.Agent._ids`) by model and never drops it, which kept every finished batch in
+        memory (2.7 GB for a million worlds before this).
+        """
         never = self.split_step == NOT_YET
         self.drivers_to_split[never] = self.drivers[never]
+        mesa.Agent._ids.pop(self, None)
 
     # ------------------------------------------------------------------ tracing
 

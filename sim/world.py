@@ -230,7 +230,8 @@ class Nation:
     """A state in the world: one of the two allies or the third power.
 
     Attributes:
-        capability: composite capability (COW CINC scale) over time.
+        capability: composite capability (COW CINC scale) over time (allies only; no
+            mechanism uses the third power's).
         line: initial ideological line in [0, 1] (allies only).
         sovereignty_sensitivity: how strongly affronts to sovereignty hurt, in [0, 1].
         recognition: status the partner grants at the start, in [0, 1].
@@ -241,7 +242,7 @@ class Nation:
 
     id: str
     name: str
-    capability: Series
+    capability: Series | None = None
     line: float = 0.5
     sovereignty_sensitivity: float = 0.5
     recognition: float = 0.5
@@ -638,7 +639,7 @@ def _parse_nation(nid, data, is_member, is_third, members, persons) -> Nation:
             holder=str(holder),
         )
     if is_third:
-        n = _check_keys(data, path, ("name", "capability", "threat_to", "openness_to"),
+        n = _check_keys(data, path, ("name", "threat_to", "openness_to"),
                         ("threat_scale", "openness_scale"))
         series = {}
         for key in ("threat_to", "openness_to"):
@@ -647,14 +648,12 @@ def _parse_nation(nid, data, is_member, is_third, members, persons) -> Nation:
         return Nation(
             id=nid,
             name=_text(n["name"], f"{path}.name"),
-            capability=parse_series(n["capability"], f"{path}.capability"),
             threat_scale=_number(n.get("threat_scale", 1.0), f"{path}.threat_scale", 0, 10),
             openness_scale=_number(n.get("openness_scale", 1.0), f"{path}.openness_scale", 0, 10),
             **series,
         )
-    n = _check_keys(data, path, ("name", "capability"))
-    return Nation(id=nid, name=_text(n["name"], f"{path}.name"),
-                  capability=parse_series(n["capability"], f"{path}.capability"))
+    n = _check_keys(data, path, ("name",))
+    return Nation(id=nid, name=_text(n["name"], f"{path}.name"))
 
 
 def _parse_forces(data: Any) -> Forces:

@@ -1,0 +1,78 @@
+"""Speed and memory of the baseline: worlds per second and peak memory by run size.
+
+    python benchmarks/bench_speed.py            # 1, 1,000, 10,000, 100,000 and 1,000,000 worlds
+    python benchmarks/bench_speed.py --quick    # without the million
+
+Each size runs in a fresh process on one core (serial executor), streaming its rows to a
+Parquet file as `python run.py` does, so the peak memory printed is that of a real run of that
+size. Simulation time excludes interpreter start-up and imports; the last line times
+`python run.py` end to end, start-up included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZES = (1, 1_000, 10_000, 100_000, 1_000_000)
+
+
+def measure(runs: int, chunk_size: int) -> dict:
+    """Simulate `runs` baseline worlds in this process; return seconds and peak memory."""
+    sys.path.insert(0, str(ROOT))
+    from omegaconf import OmegaConf
+
+    from sim.montecarlo import run_monte_carlo
+    from sim.output import RowWriter
+    from sim.world import parse_world
+
+    world = parse_world(OmegaConf.to_container(OmegaConf.load(ROOT / "scenarios" /
+                                                              "baseline.yaml")), "baseline")
+    with tempfile.TemporaryDirectory() as folder:
+        rows = RowWriter(Path(folder))
+        start = time.perf_counter()
+        run_monte_carlo(world, runs, seed=1950, chunk_size=chunk_size, progress=False, sink=rows)
+        rows.close()
+        seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"runs": runs, "seconds": seconds, "peak_mb": peak_mb}
+
+
+def end_to_end() -> float:
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "run.py", "progress=false", f"hydra.run.dir={folder}"],
+                       cwd=ROOT, check=True, capture_output=True)
+        return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the million-world run")
+    parser.add_argument("--chunk-size", type=int, default=2500)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one is not None:
+        print(json.dumps(measure(args.one, args.chunk_size)))
+        return
+    sizes = SIZES[:-1] if args.quick else SIZES
+    print(f"baseline, 1949-1991 quarterly (169 steps), serial, chunk_size={args.chunk_size}")
+    print(f"{'worlds':>10} {'seconds':>9} {'worlds/s':>10} {'peak MB':>9}")
+    for runs in sizes:
+        out = subprocess.run([sys.executable, __file__, "--one", str(runs), "--chunk-size",
+                              str(args.chunk_size)], check=True, capture_output=True, text=True)
+        r = json.loads(out.stdout)
+        print(f"{r['runs']:>10,} {r['seconds']:>9.3f} {r['runs'] / r['seconds']:>10,.0f} "
+              f"{r['peak_mb']:>9.0f}")
+    print(f"python run.py (10,000 worlds, end to end, with start-up): {end_to_end():.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+"""The baseline reproduces the historical record at 10,000 worlds, without scripting it."""
+
+from sim.history import history_check
+from sim.montecarlo import run_monte_carlo
+from sim.summary import outcome_years
+from tests.conftest import world_of
+
+
+def test_baseline_history_check_passes_at_10000_worlds():
+    world = world_of("baseline")
+    result = run_monte_carlo(world, 10000, seed=1950, chunk_size=2500, progress=False)
+    checks = history_check(world.history_checks, outcome_years(result))
+    assert len(checks) == 5
+    failed = [(c.check.name, c.value, c.target) for c in checks if not c.passed]
+    assert not failed
+
+
+def test_no_juncture_is_decided_in_advance():
+    """Every baseline juncture offers at least two options with a chance of being taken."""
+    world = world_of("baseline")
+    for juncture in world.junctures:
+        assert sum(o.weight > 0 for o in juncture.options) >= 2, juncture.id
