@@ -1,8 +1,9 @@
-"""The scenario library: every file runs, each point of divergence takes effect, the comparison
-with history is paired, and the second world splits when history says it did.
+"""The scenario library: each point of divergence takes effect, the comparison with history is
+paired, and the second world splits when history says it did.
 
-Runs are small (a few hundred to two thousand worlds) with fixed seeds; each assertion checks
-a mechanism that a broken divergence would miss by a wide margin.
+That every file composes and runs is tests/test_scenarios_compose.py. Runs here are small (a
+few hundred to two thousand worlds) with fixed seeds; each assertion checks a mechanism that a
+broken divergence would miss by a wide margin.
 """
 
 from functools import cache
@@ -61,16 +62,6 @@ def test_the_library_is_complete():
         "cautious_diplomacy", "hard_us", "no_us_threat",
     }
     assert expected <= set(COUNTERFACTUALS)
-
-
-@pytest.mark.parametrize("name", SCENARIOS)
-def test_every_scenario_composes_and_runs(name):
-    world = world_of(name)
-    result = run_monte_carlo(world, 300, SEED, chunk_size=300, progress=False)
-    years = result.outcomes.split
-    assert years.shape == (300,)
-    happened = years[~np.isnan(years)]
-    assert ((happened >= world.start) & (happened <= world.horizon)).all()
 
 
 @pytest.mark.parametrize("name", COUNTERFACTUALS + ["tito_stalin"])
