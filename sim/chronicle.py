@@ -8,7 +8,6 @@ wording of each option come from the scenario, so every world tells its story in
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from sim.model import NOT_YET, AllianceModel
+from sim.report import MONTHS, calendar, month_year
 from sim.streams import Streams
 from sim.world import ScenarioError, World
 
@@ -58,7 +58,7 @@ def pick_world(split_years: np.ndarray, pick: str | int) -> tuple[int, str]:
     median = np.median(split_years[split])
     distance = np.where(split, np.abs(split_years - median), np.inf)
     return int(np.argmin(distance)), ("the world whose split date is the median of the run's "
-                                      f"split dates ({month(float(median))})")
+                                      f"split dates ({month_year(float(median))})")
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,10 @@ class Entry:
 
     Attributes:
         year: the model's date of the turn: the start of its step, as in runs.parquet.
-        shown: the date the reader sees: a juncture's own date from the scenario, or the
-            middle of the step (the model only knows the step an event fell in).
+        shown: the date the reader sees: for the split, the clash and the realignment, their
+            date in runs.parquet (the start of the step); for a juncture, its own date from
+            the scenario (a leader it installs takes office then too); for anything else, the
+            middle of the step (the model only knows the step it fell in).
         kind: the event's kind (start, holder, death, ouster, juncture, polemic, split,
             clash, realignment).
         text: the sentence, worded from the scenario.
@@ -80,18 +82,6 @@ class Entry:
     kind: str
     text: str
     cohesion: float
-
-
-def calendar(year: float) -> dt.date:
-    """The calendar date of a decimal year (the inverse of world.decimal_year)."""
-    whole = int(year)
-    days = (dt.date(whole + 1, 1, 1) - dt.date(whole, 1, 1)).days
-    return dt.date(whole, 1, 1) + dt.timedelta(days=int((year - whole) * days + 1e-6))
-
-
-def month(year: float) -> str:
-    """'Oct 1949' for 1949.748 (1 October), counting days, not twelfths of a year."""
-    return calendar(year).strftime("%b %Y")
 
 
 def _years(value: float) -> str:
@@ -162,7 +152,8 @@ def tell(traced: TracedWorld) -> list[Entry]:
 
     def add(step: int, kind: str, text: str, cohesion: float, shown: float | None = None):
         year = float(world.year_of(step))
-        shown = year + world.dt / 2 if shown is None else shown
+        if shown is None:
+            shown = year if kind in ("split", "clash", "realignment") else year + world.dt / 2
         entries.append(Entry(year, shown, kind, _sentence(text), float(cohesion)))
 
     for e in _deciders_first(model.events):
@@ -175,8 +166,10 @@ def tell(traced: TracedWorld) -> list[Entry]:
             holder[d["nation"]] = d["person"]
             verb = {"start": "holds power", "succession": "takes power",
                     "installed": "is installed in power"}[d["how"]]
+            shown = {"start": world.start,
+                     "installed": entries[-1].shown if entries else None}.get(d["how"])
             add(s, "holder", f"{names[d['person']]} {verb} in {n.name} as {n.office}", before[s],
-                world.start if d["how"] == "start" else None)
+                shown)
         elif e.kind in ("death", "ouster"):
             what = "dies in office" if e.kind == "death" else "is ousted from power"
             add(s, e.kind, f"{names[d['person']]} {what} in {nation[d['nation']].name}",
@@ -201,7 +194,7 @@ def tell(traced: TracedWorld) -> list[Entry]:
         elif e.kind == "realignment":
             add(s, "realignment", f"{nation[d['nation']].name} turns to {third}",
                 traced.cohesion[s])
-    return sorted(entries, key=lambda entry: entry.year)  # stable: same-date order is kept
+    return sorted(entries, key=lambda entry: entry.shown)  # stable: same-date order is kept
 
 
 def _deciders_first(events):
@@ -227,15 +220,15 @@ def render(entries: list[Entry], traced: TracedWorld, why: str, summary: dict) -
     first_of = {}
     for e in entries:
         first_of.setdefault(e.kind, e)
-    fate = (f"The alliance split in {month(first_of['split'].shown)}" if "split" in first_of
+    fate = (f"The alliance split in {month_year(first_of['split'].shown)}" if "split" in first_of
             else "The alliance held to the horizon")
     if "clash" in first_of:
-        fate += f"; the first armed clash came in {month(first_of['clash'].shown)}"
+        fate += f"; the first armed clash came in {month_year(first_of['clash'].shown)}"
     if "realignment" in first_of:
         ally = world.members[int(traced.model.realign_nation[traced.local])]
         fate += (f"; {world.nations[ally].name} turned to "
                  f"{world.nations[world.third_power].name} in "
-                 f"{month(first_of['realignment'].shown)}")
+                 f"{month_year(first_of['realignment'].shown)}")
     lines = [
         f"# A chronicle of world {traced.world_id}",
         "",
@@ -258,7 +251,7 @@ def render(entries: list[Entry], traced: TracedWorld, why: str, summary: dict) -
         end = _cohesion_at_end(traced.cohesion, step_years, quiet_to)
         if year in by_year:
             lines += ["", f"## {year}", ""]
-            lines += [f"- **{month(e.shown)}**: {e.text} (cohesion {e.cohesion:.2f})"
+            lines += [f"- **{month_year(e.shown)}**: {e.text} (cohesion {e.cohesion:.2f})"
                       for e in _grouped_polemics(by_year[year])]
             lines += ["", f"Cohesion at the end of {year}: {end:.2f}."]
         else:
@@ -268,7 +261,7 @@ def render(entries: list[Entry], traced: TracedWorld, why: str, summary: dict) -
         year = quiet_to + 1
     lines += ["", "## Who held power", "", "| nation | office | holder | from | to |",
               "|---|---|---|---|---|"]
-    lines += [f"| {nation} | {office} | {name} | {month(start)} | {month(until)} |"
+    lines += [f"| {nation} | {office} | {name} | {month_year(start)} | {month_year(until)} |"
               for nation, office, name, start, until in _holders(traced)]
     return "\n".join(lines) + "\n"
 
@@ -309,7 +302,7 @@ def _grouped_polemics(entries: list[Entry]) -> list[Entry]:
     for e in out:
         attacks = seen.get(e.text) if e.kind == "polemic" else None
         if attacks and len(attacks) > 1:
-            months = ", ".join(calendar(a.shown).strftime("%b") for a in attacks)
+            months = ", ".join(MONTHS[calendar(a.shown).month - 1] for a in attacks)
             e = Entry(e.year, e.shown, e.kind,
                       f"{e.text[:-1]}, {len(attacks)} times ({months}).", e.cohesion)
         result.append(e)
