@@ -206,9 +206,13 @@ def _deciders_first(events):
         if e.kind == "holder" and e.details["how"] == "installed":
             pending.append(e)
             continue
-        if pending and not (e.kind == "juncture" and e.step == pending[0].step):
+        if pending and e.kind == "juncture" and e.step == pending[0].step:
+            yield e
             yield from pending
             pending = []
+            continue
+        yield from pending
+        pending = []
         yield e
     yield from pending
 
@@ -237,7 +241,8 @@ def render(entries: list[Entry], traced: TracedWorld, why: str, summary: dict) -
         "",
         f"{fate}. Cohesion runs from 0 (enemies) to 1 (one bloc); the alliance counts as "
         f"split once it stays below {world.split_threshold:g} for "
-        f"{_years(world.split_sustained_years)}, dated from the first quarter below.",
+        f"{_years(world.split_sustained_years)}, dated from the first "
+        f"{'quarter' if world.steps_per_year == 4 else 'step'} below.",
     ]
     by_year: dict[int, list[Entry]] = {}
     for entry in entries:

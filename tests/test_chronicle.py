@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.chronicle import (
+    _deciders_first,
     check_against_row,
     parse_pick,
     pick_world,
@@ -17,6 +18,7 @@ from sim.chronicle import (
     trace_world,
     write_chronicle,
 )
+from sim.model import Event
 from sim.montecarlo import run_monte_carlo
 from sim.output import RowWriter
 from sim.world import ScenarioError
@@ -104,3 +106,12 @@ def test_a_world_that_does_not_reproduce_its_row_is_refused(run, tmp_path):
     traced.world_id = late               # the row of another world
     with pytest.raises(RuntimeError, match="does not reproduce"):
         check_against_row(traced, folder / "runs.parquet")
+
+
+def test_a_leader_installed_by_an_option_is_told_after_the_choice():
+    events = [Event(3, 0, "death", {}),
+              Event(5, 0, "holder", {"how": "installed"}), Event(5, 0, "juncture", {"n": 1}),
+              Event(5, 0, "juncture", {"n": 2}), Event(6, 0, "polemic", {})]
+    order = [(e.kind, e.details.get("n")) for e in _deciders_first(events)]
+    assert order == [("death", None), ("juncture", 1), ("holder", None), ("juncture", 2),
+                     ("polemic", None)]
