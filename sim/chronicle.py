@@ -117,8 +117,9 @@ def trace_world(world: World, seed: int, chunk_size: int, runs: int, world_id: i
     return TracedWorld(world_id, model, local, cohesion)
 
 
-def check_against_row(traced: TracedWorld, rows: Path) -> dict:
-    """The world's row of runs.parquet; raise if the re-simulation disagrees with it."""
+def check_against_row(traced: TracedWorld, rows: Path) -> None:
+    """Raise if the re-simulated world's outcomes differ from its row in runs.parquet (the
+    chronicle would tell another story than the run counted)."""
     table = pq.read_table(rows, filters=[("world", "==", traced.world_id)])
     row = {k: v[0] for k, v in table.to_pydict().items()}
     m = traced.model
@@ -129,7 +130,6 @@ def check_against_row(traced: TracedWorld, rows: Path) -> dict:
                 mine is not None and abs(mine - row[column]) > 1e-9):
             raise RuntimeError(f"the chronicle's world {traced.world_id} does not reproduce its "
                                f"{column} in runs.parquet ({mine} vs {row[column]})")
-    return row
 
 
 def _sentence(text: str) -> str:

@@ -38,8 +38,8 @@ def drivers_block(rows: Path, result: MonteCarloResult) -> dict:
 
     `split_worlds` and `all_worlds` hold the mean contribution of each driver to a world's
     change in cohesion from the start until its split was confirmed (`split.sustained_years`
-    after the split date; to the horizon where it held), over the
-    worlds that split and over all worlds; `total` is their sum, the mean change itself.
+    after the split date; to the horizon where it held), over the worlds that split and over
+    all worlds; `total` is their sum, the mean change itself.
     `by_period` holds, for each period, each driver's contribution to the mean world's change
     over the period's steps (after a split too). Units: cohesion, on its 0-1 scale.
     """
