@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
+def calendar(year: float) -> dt.date:
+    """The calendar date of a decimal year, counting days as world.decimal_year does."""
+    whole = int(year)
+    days = (dt.date(whole + 1, 1, 1) - dt.date(whole, 1, 1)).days
+    return dt.date(whole, 1, 1) + dt.timedelta(days=int((year - whole) * days + 1e-6))
+
+
 def month_year(year: float | None) -> str:
-    """1959.75 -> 'Oct 1959'."""
+    """1949.748 (1 October) -> 'Oct 1949'; twelfths of a year would say September."""
     if year is None:
         return "-"
-    whole = int(year)
-    return f"{MONTHS[min(11, int((year - whole) * 12 + 1e-6))]} {whole}"
+    date = calendar(year)
+    return f"{MONTHS[date.month - 1]} {date.year}"
 
 
 def outcome_line(label: str, o: dict) -> str:
