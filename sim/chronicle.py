@@ -15,9 +15,9 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from sim.model import NOT_YET, AllianceModel
-from sim.report import MONTHS, calendar, month_year
+from sim.report import MONTHS, month_year
 from sim.streams import Streams
-from sim.world import ScenarioError, World
+from sim.world import ScenarioError, World, calendar_date
 
 PICKS = ("median", "earliest", "latest", "survivor")
 """Ways of choosing the world (or give a world id)."""
@@ -246,9 +246,9 @@ def render(entries: list[Entry], traced: TracedWorld, why: str, summary: dict) -
     ]
     by_year: dict[int, list[Entry]] = {}
     for entry in entries:
-        by_year.setdefault(calendar(entry.shown).year, []).append(entry)
+        by_year.setdefault(calendar_date(entry.shown).year, []).append(entry)
     step_years = world.year_of(np.arange(world.n_steps))
-    year, last = calendar(world.start).year, calendar(world.horizon - 1e-9).year
+    year, last = calendar_date(world.start).year, calendar_date(world.horizon - 1e-9).year
     while year <= last:
         quiet_to = year
         while year not in by_year and quiet_to + 1 <= last and quiet_to + 1 not in by_year:
@@ -307,7 +307,7 @@ def _grouped_polemics(entries: list[Entry]) -> list[Entry]:
     for e in out:
         attacks = seen.get(e.text) if e.kind == "polemic" else None
         if attacks and len(attacks) > 1:
-            months = ", ".join(MONTHS[calendar(a.shown).month - 1] for a in attacks)
+            months = ", ".join(MONTHS[calendar_date(a.shown).month - 1] for a in attacks)
             e = Entry(e.year, e.shown, e.kind,
                       f"{e.text[:-1]}, {len(attacks)} times ({months}).", e.cohesion)
         result.append(e)

@@ -37,9 +37,9 @@ def drivers_block(rows: Path, result: MonteCarloResult) -> dict:
     """The `drivers` block of summary.json.
 
     `split_worlds` and `all_worlds` hold the mean contribution of each driver to a world's
-    change in cohesion from the start until its split was confirmed (`split.sustained_years`
-    after the split date; to the horizon where it held), over the worlds that split and over
-    all worlds; `total` is their sum, the mean change itself.
+    change in cohesion from the start through the quarter its split is dated to (to the
+    horizon where it held), over the worlds that split and over all worlds; `total` is their
+    sum, the mean change itself.
     `by_period` holds, for each period, each driver's contribution to the mean world's change
     over the period's steps (after a split too). Units: cohesion, on its 0-1 scale.
     """
@@ -66,7 +66,7 @@ def drivers_block(rows: Path, result: MonteCarloResult) -> dict:
     return {
         "unit": "cohesion (0-1 scale), mean per world",
         "drivers": list(DRIVERS),
-        "split_worlds": _group(split_sum, n_split, "from the start until the split was confirmed"),
-        "all_worlds": _group(all_sum, n_all, "to the confirmed split, or to the horizon"),
+        "split_worlds": _group(split_sum, n_split, "from the start to the split"),
+        "all_worlds": _group(all_sum, n_all, "to the split, or to the horizon"),
         "by_period": by_period,
     }

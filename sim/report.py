@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from sim.world import calendar_date
 
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
-def calendar(year: float) -> dt.date:
-    """The calendar date of a decimal year, counting days as world.decimal_year does."""
-    whole = int(year)
-    days = (dt.date(whole + 1, 1, 1) - dt.date(whole, 1, 1)).days
-    return dt.date(whole, 1, 1) + dt.timedelta(days=int((year - whole) * days + 1e-6))
-
-
 def month_year(year: float | None) -> str:
-    """1949.748 (1 October) -> 'Oct 1949'; twelfths of a year would say September."""
+    """1949.75 (1 October) -> 'Oct 1949'."""
     if year is None:
         return "-"
-    date = calendar(year)
+    date = calendar_date(year)
     return f"{MONTHS[date.month - 1]} {date.year}"
 
 

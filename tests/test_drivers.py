@@ -19,7 +19,7 @@ def test_each_worlds_drivers_sum_to_its_change_in_cohesion(baseline):
     model.run()
     model.finish()
     end = model.cohesion.copy()
-    for e in model.events:            # split worlds are accounted for up to the confirmed split
+    for e in model.events:  # split worlds are accounted for through the quarter it is dated to
         if e.kind == "split":
             end[e.world] = e.details["cohesion"]
     assert model.drivers_to_split.sum(axis=1) == pytest.approx(end - baseline.initial_cohesion,
