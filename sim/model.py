@@ -118,6 +118,7 @@ class AllianceModel(mesa.Model):
 
         self.drivers = np.zeros((n_worlds, len(DRIVERS)))
         self.spell_drivers = np.zeros((n_worlds, len(DRIVERS)))
+        self.spell_cohesion = np.zeros(n_worlds)
         self.drivers_to_split = np.zeros((n_worlds, len(DRIVERS)))
         self.drivers_by_step = np.zeros((world.n_steps, len(DRIVERS)))
         self.cohesion_histogram = np.zeros((world.n_steps, COHESION_BINS + 1), dtype=np.int64)
@@ -395,12 +396,13 @@ class AllianceModel(mesa.Model):
         holders = np.stack([ally.holder for ally in self.allies], axis=1)
         self.spell_holders[starting] = holders[starting]
         self.spell_drivers[starting] = self.drivers[starting]
+        self.spell_cohesion[starting] = self.cohesion[starting]
         self.below = np.where(below, self.below + 1, 0)
         new_split = (self.split_step == NOT_YET) & (self.below >= self.sustain_steps)
         self.split_step[new_split] = t - self.sustain_steps + 1
         self.split_holders[new_split] = self.spell_holders[new_split]
         self.drivers_to_split[new_split] = self.spell_drivers[new_split]
-        self._log("split", new_split, cohesion=self.cohesion)
+        self._log("split", new_split, cohesion=self.spell_cohesion)
 
         impulsive = self.lead(0, "impulsiveness") + self.lead(1, "impulsiveness")
         u = self.streams("clash").random(self.n_worlds)

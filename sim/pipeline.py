@@ -19,7 +19,7 @@ from sim.executors import EXECUTORS
 from sim.history import history_check
 from sim.montecarlo import MonteCarloResult, run_monte_carlo
 from sim.output import RowWriter, remove_unfinished, write_json
-from sim.plots import plot_split_years
+from sim.products import chronicle_pick, write_products
 from sim.report import render
 from sim.scenarios import malformed_reason
 from sim.summary import outcome_years, summarise
@@ -72,6 +72,7 @@ def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
         ScenarioError: for bad input, before anything is written.
     """
     check_settings(cfg)
+    pick = chronicle_pick(cfg, cfg.runs)
     world = load_world(cfg.scenario, scenario)
     folder.mkdir(parents=True, exist_ok=True)
     rows = RowWriter(folder)
@@ -79,11 +80,13 @@ def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
         result = simulate(cfg, world, sink=rows)
         rows.close()
         summary = summarise(result, __version__)
+        reference_result = None
         if reference is not None and reference != world:
-            summary["vs_baseline"] = compare(result, simulate(cfg, reference))
+            reference_result = simulate(cfg, reference)
+            summary["vs_baseline"] = compare(result, reference_result)
         checks = history_check(world.history_checks, outcome_years(result))
         summary["history_check"] = [c.as_dict() for c in checks]
-        plot_split_years(result.outcomes.split, summary, folder / "plots" / "split_years.png")
+        write_products(folder, result, reference_result, summary, pick)
         write_json(folder / "summary.json", _finite(summary))
     except BaseException:
         rows.abandon()

@@ -1,4 +1,9 @@
-"""Plots of a run, made from its saved outcomes only (matplotlib stays at the edge)."""
+"""Plots of a run, made from its saved outcomes and per-step aggregates only.
+
+Every plot has a title, axes labelled with their units, a legend, and the scenario, runs and
+seed in a corner. Where the run was compared with the baseline on the same seeds, the
+baseline is drawn beside or under the scenario. matplotlib stays at this edge of the program.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,22 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from sim.model import COHESION_BINS  # noqa: E402
+from sim.stats import Survival, histogram_quantiles  # noqa: E402
+
+SCENARIO_COLOUR = "#b2182b"
+BASELINE_COLOUR = "#4d4d4d"
+DRIVER_LABELS = {
+    "threat": "shared threat", "aid": "aid and trade", "ideology": "ideological distance",
+    "status": "status gap", "grievance": "grievances", "border": "border tension",
+    "baseline": "pull toward the baseline", "noise": "noise", "bound": "clipping at 0 and 1",
+}
+DRIVER_COLOURS = {
+    "threat": "#2166ac", "aid": "#67a9cf", "ideology": "#b2182b", "status": "#ef8a62",
+    "grievance": "#762a83", "border": "#8c510a", "baseline": "#bababa", "noise": "#e0e0e0",
+    "bound": "#4d4d4d",
+}
+
 
 def stamp(ax, summary: dict) -> None:
     """Write the scenario, runs and seed in the corner, so a plot is never orphaned."""
@@ -19,26 +40,228 @@ def stamp(ax, summary: dict) -> None:
             bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.8"})
 
 
-def plot_split_years(split_years: np.ndarray, summary: dict, path: Path) -> None:
-    """Histogram of split years (one bar a year) as a share of all worlds."""
-    start = int(np.floor(summary["period"]["start"]))
-    end = int(np.ceil(summary["period"]["horizon"]))
-    happened = split_years[~np.isnan(split_years)]
-    fig, ax = plt.subplots(figsize=(9, 4.8), dpi=110)
-    weights = np.full(happened.size, 1.0 / split_years.size)
-    ax.hist(happened, bins=np.arange(start, end + 1), weights=weights, color="#b2182b",
-            edgecolor="white", label=f"split ({happened.size / split_years.size:.0%} of worlds)")
-    median = summary["outcomes"]["split"]["median_year"]
-    if median is not None:
-        ax.axvline(median, color="black", linestyle="--", linewidth=1,
-                   label=f"median {median:.1f}")
-    ax.set_title(f"When the alliance split\n{summary['title']}", fontsize=11)
-    ax.set_xlabel("year of the split")
-    ax.set_ylabel("share of all worlds, per year")
-    ax.set_xlim(start, end)
-    ax.legend(loc="upper left", fontsize=9)
-    stamp(ax, summary)
+def _save(fig, path: Path) -> None:
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
     plt.close(fig)
+
+
+def names(summary: dict) -> tuple[str, str | None]:
+    """Legend labels of the scenario and of its reference run (None without a comparison).
+
+    A run of the baseline with command-line overrides is compared with the baseline as its
+    file has it; the labels then say which is which.
+    """
+    vs = summary.get("vs_baseline")
+    if vs is None:
+        return summary["scenario"], None
+    if vs["reference"] == summary["scenario"]:
+        return (f"{summary['scenario']} with this run's overrides",
+                f"{vs['reference']} as in its file (same seeds)")
+    return summary["scenario"], f"{vs['reference']} (same seeds)"
+
+
+def plot_split_years(split_years: np.ndarray, summary: dict, path: Path,
+                     reference: np.ndarray | None = None) -> None:
+    """Histogram of split years (one bar a year) as a share of all worlds, with the
+    baseline's outlined over it when given."""
+    start = int(np.floor(summary["period"]["start"]))
+    end = int(np.ceil(summary["period"]["horizon"]))
+    bins = np.arange(start, end + 1)
+    happened = split_years[~np.isnan(split_years)]
+    mine, theirs_name = names(summary)
+    fig, ax = plt.subplots(figsize=(10, 5.2), dpi=110)
+    weights = np.full(happened.size, 1.0 / split_years.size)
+    ax.hist(happened, bins=bins, weights=weights, color=SCENARIO_COLOUR, edgecolor="white",
+            label=f"{mine}: split in {happened.size / split_years.size:.0%} of worlds")
+    median = summary["outcomes"]["split"]["median_year"]
+    if median is not None:
+        ax.axvline(median, color=SCENARIO_COLOUR, linestyle="--", linewidth=1,
+                   label=f"median {median:.1f}")
+    if reference is not None:
+        theirs = reference[~np.isnan(reference)]
+        ax.hist(theirs, bins=bins, weights=np.full(theirs.size, 1.0 / reference.size),
+                histtype="step", color=BASELINE_COLOUR, linewidth=1.5,
+                label=f"{theirs_name}: split in {theirs.size / reference.size:.0%} of worlds")
+        if theirs.size:
+            ax.axvline(np.median(theirs), color=BASELINE_COLOUR, linestyle=":", linewidth=1.2,
+                       label=f"median {np.median(theirs):.1f}")
+    ax.set_title(f"When the alliance split\n{summary['title']}", fontsize=11)
+    ax.set_xlabel("year of the split (calendar year)")
+    ax.set_ylabel("share of all worlds splitting in the year")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_xlim(start, end)
+    ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.84), fontsize=9)
+    stamp(ax, summary)
+    _save(fig, path)
+
+
+def _step_curve(curve: Survival, start: float, end: float):
+    x = np.concatenate([[start], curve.times, [end]])
+    pad = lambda v: np.concatenate([[1.0], v, [v[-1] if v.size else 1.0]])  # noqa: E731
+    return x, pad(curve.survival), pad(curve.low), pad(curve.high)
+
+
+def plot_survival(curves: list[tuple[str, Survival]], summary: dict, path: Path) -> None:
+    """Kaplan-Meier curves of the alliance with their 95% bands; the first is the scenario."""
+    start, end = summary["period"]["start"], summary["period"]["horizon"]
+    fig, ax = plt.subplots(figsize=(10, 5.2), dpi=110)
+    for (label, curve), colour in zip(curves, (SCENARIO_COLOUR, BASELINE_COLOUR), strict=False):
+        x, s, low, high = _step_curve(curve, start, end)
+        ax.fill_between(x, low, high, step="post", color=colour, alpha=0.2, linewidth=0)
+        ax.step(x, s, where="post", color=colour, linewidth=1.8,
+                label=f"{label}: {s[-1]:.0%} still allied at the horizon")
+    ax.plot([], [], color="0.6", linewidth=6, alpha=0.4, label="95% band (Greenwood, log-log)")
+    ax.set_title(f"Probability the alliance still stands (Kaplan-Meier)\n{summary['title']}",
+                 fontsize=11)
+    ax.set_xlabel("year")
+    ax.set_ylabel("share of worlds not yet split")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_ylim(0, 1.02)
+    ax.set_xlim(start, end)
+    ax.legend(loc="lower left", fontsize=9)
+    stamp(ax, summary)
+    _save(fig, path)
+
+
+def plot_cohesion(histogram: np.ndarray, world, summary: dict, path: Path,
+                  reference: np.ndarray | None = None) -> None:
+    """Fan chart of cohesion by year from the per-step histogram: median, 50% and 90% bands,
+    the split threshold and the historical milestones (with the share split by each)."""
+    levels = [0.05, 0.25, 0.5, 0.75, 0.95]
+    q = np.clip(histogram_quantiles(histogram, levels, 1.0 / COHESION_BINS), 0.0, 1.0)
+    years = world.year_of(np.arange(1, world.n_steps + 1))   # cohesion at the end of each step
+    x = np.concatenate([[world.start], years])
+    q = np.concatenate([np.full((len(levels), 1), world.initial_cohesion), q], axis=1)
+    fig, ax = plt.subplots(figsize=(10, 5.2), dpi=110)
+    ax.fill_between(x, q[0], q[4], color=SCENARIO_COLOUR, alpha=0.15, linewidth=0,
+                    label="90% of worlds")
+    ax.fill_between(x, q[1], q[3], color=SCENARIO_COLOUR, alpha=0.3, linewidth=0,
+                    label="50% of worlds")
+    mine, theirs = names(summary)
+    ax.plot(x, q[2], color=SCENARIO_COLOUR, linewidth=1.8, label=f"{mine}: median")
+    if reference is not None:
+        median = np.clip(histogram_quantiles(reference, [0.5], 1.0 / COHESION_BINS)[0], 0, 1)
+        ax.plot(x, np.concatenate([[world.initial_cohesion], median]), color=BASELINE_COLOUR,
+                linestyle="--", linewidth=1.3, label=f"{theirs}: median")
+    ax.axhline(world.split_threshold, color="black", linestyle=":", linewidth=1.2,
+               label=f"split threshold ({world.split_threshold:g}, held "
+                     f"{world.split_sustained_years:g} y)")
+    by_year = summary["outcomes"]["split"]["by_year"]
+    for milestone in world.milestones:
+        ax.axvline(milestone, color="0.55", linewidth=0.8, linestyle="--")
+        share = by_year.get(str(int(milestone) if float(milestone).is_integer() else milestone))
+        text = f"{milestone:g}" + ("" if share is None else f"\n{share:.0%} split")
+        ax.text(milestone + 0.2, 1.0, text, fontsize=8, color="0.3", va="top")
+    if world.milestones:
+        ax.plot([], [], color="0.55", linewidth=0.8, linestyle="--",
+                label="historical milestones (share of worlds split by then)")
+    ax.set_title(f"Cohesion of the alliance across worlds\n{summary['title']}", fontsize=11)
+    ax.set_xlabel("year")
+    ax.set_ylabel("cohesion (0 = enemies, 1 = one bloc)")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlim(world.start, world.horizon)
+    ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.85), fontsize=8, ncol=2)
+    stamp(ax, summary)
+    _save(fig, path)
+
+
+OUTCOME_LABELS = {"split": "split", "border_clash": "first armed border clash",
+                  "realignment": "realignment with the third power"}
+
+
+def plot_outcomes(summary: dict, path: Path) -> None:
+    """Each outcome's probability with its 95% interval, beside the baseline's."""
+    outcomes = summary["outcomes"]
+    vs = summary.get("vs_baseline")
+    kinds = list(OUTCOME_LABELS)
+    x = np.arange(len(kinds))
+    width = 0.38 if vs else 0.6
+    fig, ax = plt.subplots(figsize=(10, 5.2), dpi=110)
+    mine, theirs = names(summary)
+    series = [(mine, [outcomes[n] for n in kinds], SCENARIO_COLOUR)]
+    if vs:
+        series.append((theirs, [vs[n]["reference"] for n in kinds], BASELINE_COLOUR))
+    for k, (label, values, colour) in enumerate(series):
+        offset = (k - (len(series) - 1) / 2) * width
+        p = np.array([v["probability"] for v in values])
+        ci = np.array([v["ci95"] for v in values], dtype=float)
+        ax.bar(x + offset, p, width * 0.95, color=colour, alpha=0.85, label=label)
+        ax.errorbar(x + offset, p, yerr=[p - ci[:, 0], ci[:, 1] - p], fmt="none",
+                    ecolor="black", capsize=4, linewidth=1)
+        for xi, pi, hi in zip(x + offset, p, ci[:, 1], strict=True):
+            ax.text(xi, hi + 0.015, f"{pi:.1%}", ha="center", va="bottom", fontsize=9)
+    ax.errorbar([], [], yerr=[], fmt="none", ecolor="black", capsize=4,
+                label="95% interval (Wilson)")
+    labels = [OUTCOME_LABELS[n] for n in kinds]
+    if vs:
+        labels = [f"{lab}\n{vs[n]['difference'] * 100:+.1f} points (95% CI "
+                  f"{vs[n]['ci95'][0] * 100:+.1f} to {vs[n]['ci95'][1] * 100:+.1f}), paired"
+                  for lab, n in zip(labels, kinds, strict=True)]
+    ax.set_xticks(x, labels, fontsize=9)
+    ax.set_title(f"How often each outcome happened by the horizon\n{summary['title']}",
+                 fontsize=11)
+    ax.set_xlabel("outcome" + (" (difference from the baseline, paired world by world)"
+                               if vs else ""))
+    ax.set_ylabel("probability (share of worlds)")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_ylim(0, 1.18)
+    ax.legend(loc="upper left", fontsize=9)
+    stamp(ax, summary)
+    _save(fig, path)
+
+
+def period_label(years: list[float]) -> str:
+    """[1949.75, 1955.0] -> '1949-1954': the calendar years a period touches."""
+    low, high = years
+    return f"{int(low)}-{int(np.ceil(high - 1e-6)) - 1:d}"
+
+
+def plot_drivers(block: dict, summary: dict, path: Path) -> None:
+    """Why it split: mean contribution of each driver to the change in cohesion, over the
+    worlds that split and over all worlds (left), and by period over all worlds (right)."""
+    drivers = block["drivers"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.6), dpi=110,
+                                      gridspec_kw={"width_ratios": [1, 1.25]})
+    y = np.arange(len(drivers))
+    groups = [(block["split_worlds"], "worlds that split: start to split", SCENARIO_COLOUR),
+              (block["all_worlds"], "all worlds: start to split or horizon", BASELINE_COLOUR)]
+    groups = [g for g in groups if g[0]["mean"] is not None]
+    height = 0.8 / max(1, len(groups))
+    for k, (group, label, colour) in enumerate(groups):
+        values = [group["mean"][d] for d in drivers]
+        left.barh(y + (k - (len(groups) - 1) / 2) * height, values, height * 0.95,
+                  color=colour, alpha=0.85,
+                  label=f"{label} ({group['worlds']:,} worlds; net {group['total']:+.2f})")
+    left.axvline(0, color="black", linewidth=0.8)
+    left.set_yticks(y, [DRIVER_LABELS.get(d, d) for d in drivers], fontsize=9)
+    left.invert_yaxis()
+    left.set_xlabel("mean contribution to the change in cohesion (cohesion points, 0-1 scale)")
+    left.set_title("Which forces moved cohesion, per world", fontsize=10)
+    left.legend(loc="lower left", fontsize=8)
+
+    periods = block["by_period"]
+    x = np.arange(len(periods))
+    up, down = np.zeros(len(periods)), np.zeros(len(periods))
+    for d in drivers:
+        values = np.array([p["mean"][d] for p in periods])
+        positive, negative = np.maximum(values, 0), np.minimum(values, 0)
+        right.bar(x, positive, 0.7, bottom=up, color=DRIVER_COLOURS.get(d), edgecolor="white",
+                  linewidth=0.5, label=DRIVER_LABELS.get(d, d))
+        right.bar(x, negative, 0.7, bottom=down, color=DRIVER_COLOURS.get(d),
+                  edgecolor="white", linewidth=0.5)
+        up, down = up + positive, down + negative
+    right.plot(x, [p["total"] for p in periods], color="black", marker="o", linewidth=1.2,
+               label="net change")
+    right.axhline(0, color="black", linewidth=0.8)
+    right.set_ylim(min(down.min(), 0) * 1.1, max(up.max(), 0) * 1.3 + 0.05)  # room for the stamp
+    right.set_xticks(x, [period_label(p["years"]) for p in periods], fontsize=8, rotation=30)
+    right.set_xlabel("period (calendar years)")
+    right.set_ylabel("contribution to the mean world's change\n(cohesion points, 0-1 scale)")
+    right.set_title("By period, all worlds (glue above zero, friction below)", fontsize=10)
+    right.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    fig.suptitle(f"Why it split: the change in cohesion accounted for by mechanism\n"
+                 f"{summary['title']}", fontsize=11)
+    stamp(right, summary)
+    _save(fig, path)

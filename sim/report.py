@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from sim.world import calendar_date
+
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
 def month_year(year: float | None) -> str:
-    """1959.75 -> 'Oct 1959'."""
+    """1949.75 (1 October) -> 'Oct 1949'."""
     if year is None:
         return "-"
-    whole = int(year)
-    return f"{MONTHS[min(11, int((year - whole) * 12 + 1e-6))]} {whole}"
+    date = calendar_date(year)
+    return f"{MONTHS[date.month - 1]} {date.year}"
 
 
 def outcome_line(label: str, o: dict) -> str:

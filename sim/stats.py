@@ -1,20 +1,41 @@
-"""Estimators for Monte Carlo outcomes: proportions with intervals, and quantiles of dates.
+"""Estimators for Monte Carlo outcomes: proportions, survival, hazards, quantiles, differences.
 
-Intervals for a proportion use Wilson's score interval, which keeps its coverage near 0 and 1
-where the textbook normal interval collapses (Brown, Cai & DasGupta, Statistical Science 16(2),
-2001).
+Intervals for a proportion use Wilson's score interval (or Jeffreys' on request), both of which
+keep their coverage near 0 and 1 where the textbook normal interval collapses (Brown, Cai &
+DasGupta, Statistical Science 16(2), 2001). Survival of the alliance is the Kaplan-Meier
+estimate with a Greenwood log-log band, computed by scipy; worlds still allied at the horizon
+are right-censored there, not counted as failures to split.
 """
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import stats
 
+INTERVALS = ("wilson", "jeffreys")
 
-def proportion_ci(successes: int, trials: int, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion; (nan, nan) when there are no trials."""
+
+def proportion_ci(successes: int, trials: int, level: float = 0.95,
+                  method: str = "wilson") -> tuple[float, float]:
+    """Interval for a binomial proportion; (nan, nan) when there are no trials.
+
+    Args:
+        method: 'wilson' (score interval) or 'jeffreys' (equal-tailed interval of the
+            Beta(k + 1/2, n - k + 1/2) posterior, with the bound at 0 or 1 when k is 0 or n,
+            as Brown, Cai & DasGupta 2001 recommend).
+    """
+    if method not in INTERVALS:
+        raise ValueError(f"unknown interval '{method}'; allowed: {', '.join(INTERVALS)}")
     if trials == 0:
         return (float("nan"), float("nan"))
+    if method == "jeffreys":
+        posterior = stats.beta(successes + 0.5, trials - successes + 0.5)
+        low = 0.0 if successes == 0 else posterior.ppf((1 - level) / 2)
+        high = 1.0 if successes == trials else posterior.ppf((1 + level) / 2)
+        return (float(low), float(high))
     z = stats.norm.ppf(0.5 + level / 2)
     p = successes / trials
     denominator = 1 + z**2 / trials
@@ -96,3 +117,129 @@ def median_shift(scenario: np.ndarray, reference: np.ndarray, seed: int,
     draws = draws[~np.isnan(draws)]
     low, high = np.percentile(draws, [2.5, 97.5])
     return {"median_shift": float(shift), "median_shift_ci95": [float(low), float(high)]}
+
+
+@dataclass(frozen=True)
+class Survival:
+    """A Kaplan-Meier curve: a step function that starts at 1 and drops at event times.
+
+    Attributes:
+        times: (K,) ascending times where the estimate is given (events and censorings).
+        survival: (K,) P(T > t) from each of `times` until the next.
+        low, high: (K,) pointwise confidence band of `survival`.
+        at_risk: number of subjects at the start.
+        events: number of observed events.
+    """
+
+    times: np.ndarray
+    survival: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    at_risk: int
+    events: int
+
+    def at(self, t: float) -> tuple[float, float, float]:
+        """(survival, low, high) at time t; (1, 1, 1) before the first time."""
+        k = int(np.searchsorted(self.times, t, side="right")) - 1
+        if k < 0:
+            return (1.0, 1.0, 1.0)
+        return (float(self.survival[k]), float(self.low[k]), float(self.high[k]))
+
+
+def kaplan_meier(times: np.ndarray, observed: np.ndarray, level: float = 0.95) -> Survival:
+    """Kaplan-Meier estimate of the survival function with a Greenwood log-log band.
+
+    Args:
+        times: (R,) event time where observed, censoring time otherwise.
+        observed: (R,) bool, True where the event happened at `times`.
+
+    Where the log-log band is undefined (the estimate is 0 or 1), it collapses onto the
+    estimate.
+    """
+    times = np.asarray(times, dtype=float)
+    observed = np.asarray(observed, dtype=bool)
+    data = stats.CensoredData(uncensored=times[observed], right=times[~observed])
+    sf = stats.ecdf(data).sf
+    survival = sf.probabilities
+    if observed.any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # undefined where S is 0 or 1
+            band = sf.confidence_interval(level, method="log-log")
+        low, high = band.low.probabilities, band.high.probabilities
+        low = np.where(np.isnan(low), survival, low)
+        high = np.where(np.isnan(high), survival, high)
+    else:
+        low = high = survival
+    return Survival(sf.quantiles, survival, low, high, int(times.size), int(observed.sum()))
+
+
+def period_edges(start: float, end: float, width: float = 5) -> np.ndarray:
+    """Edges of calendar periods of `width` years (1955, 1960, ...) covering [start, end].
+
+    The first and last periods run from `start` and to `end`; a sliver shorter than half a
+    period is merged into its neighbour, so no period is a few months long.
+    """
+    inner = np.arange(np.floor(start / width) * width + width, end, width)
+    inner = inner[(inner - start >= width / 2) & (end - inner >= width / 2)]
+    return np.concatenate([[start], inner, [end]])
+
+
+def poisson_rate_ci(events: int, exposure: float, level: float = 0.95) -> tuple[float, float]:
+    """Exact (Garwood) interval for a Poisson rate of `events` in `exposure` units of time."""
+    if exposure <= 0:
+        return (float("nan"), float("nan"))
+    alpha = 1 - level
+    low = 0.0 if events == 0 else stats.chi2.ppf(alpha / 2, 2 * events) / 2
+    high = stats.chi2.ppf(1 - alpha / 2, 2 * events + 2) / 2
+    return (float(low / exposure), float(high / exposure))
+
+
+def hazard_by_period(times: np.ndarray, observed: np.ndarray, edges: np.ndarray,
+                     level: float = 0.95) -> list[dict]:
+    """Event rate per unit of time at risk in each period, with an exact Poisson interval.
+
+    A subject is at risk from `edges[0]` until its event or censoring time; the rate of a
+    period is its events divided by the time its subjects spent at risk in it (for worlds,
+    splits per world-year): the life-table hazard, constant within each period.
+
+    Args:
+        times: (R,) event or censoring times; observed: (R,) bool, True for events.
+        edges: (P + 1,) ascending period edges.
+    """
+    times = np.asarray(times, dtype=float)
+    observed = np.asarray(observed, dtype=bool)
+    periods = []
+    for low, high in zip(edges[:-1], edges[1:], strict=True):
+        exposure = float(np.clip(np.minimum(times, high) - low, 0.0, high - low).sum())
+        events = int((observed & (times >= low) & (times < high)).sum())
+        rate = events / exposure if exposure > 0 else float("nan")
+        periods.append({"years": [float(low), float(high)], "events": events,
+                        "exposure": exposure, "rate": rate,
+                        "ci95": list(poisson_rate_ci(events, exposure, level))})
+    return periods
+
+
+def histogram_quantiles(counts: np.ndarray, quantiles, bin_width: float) -> np.ndarray:
+    """Quantiles of a variable from its histogram, interpolating within bins.
+
+    Args:
+        counts: (T, B) counts per bin at each of T times; bin k covers
+            [k * bin_width, (k + 1) * bin_width).
+        quantiles: Q levels in [0, 1].
+
+    Returns:
+        (Q, T) the quantiles at each time, exact to within one bin width.
+    """
+    counts = np.asarray(counts, dtype=float)
+    cumulative = np.cumsum(counts, axis=1)
+    total = cumulative[:, -1]
+    rows = np.arange(counts.shape[0])
+    out = np.empty((len(quantiles), counts.shape[0]))
+    for i, q in enumerate(quantiles):
+        target = q * total
+        k = np.minimum((cumulative < target[:, None]).sum(axis=1), counts.shape[1] - 1)
+        below = cumulative[rows, k] - counts[rows, k]
+        inside = np.divide(target - below, counts[rows, k], out=np.zeros_like(target),
+                           where=counts[rows, k] > 0)
+        out[i] = (k + np.clip(inside, 0.0, 1.0)) * bin_width
+    return out

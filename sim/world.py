@@ -7,6 +7,7 @@ problem and what is allowed, so that a typo never becomes a silently ignored val
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import difflib
 import math
@@ -86,7 +87,8 @@ def _text(value: Any, path: str) -> str:
 
 
 def decimal_year(value: Any, path: str) -> float:
-    """Read a date ('1956-02-25', '1956-02', a year, or a decimal year) as a decimal year."""
+    """Read a date ('1956-02-25', '1956-02', a year, or a decimal year) as a decimal year,
+    counting a year as twelve equal months (see calendar_date)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _number(value, path, 1000, 3000)
     if isinstance(value, dt.date):
@@ -102,16 +104,29 @@ def decimal_year(value: Any, path: str) -> float:
         raise ScenarioError(
             f"{path} = '{value}' is not a possible date; write YYYY-MM-DD, YYYY-MM or a year"
         ) from None
-    start = dt.date(date.year, 1, 1)
-    days = (dt.date(date.year + 1, 1, 1) - start).days
-    return date.year + (date - start).days / days
+    return date.year + (date.month - 1 + (date.day - 1) / _days_in(date.year, date.month)) / 12
+
+
+def _days_in(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def calendar_date(year: float) -> dt.date:
+    """The date of a decimal year (the inverse of decimal_year, to the day).
+
+    A year is counted in twelve equal months, so that quarterly or monthly steps from a
+    first-of-month start fall on the first of a month: 1949-10-01 is 1949.75.
+    """
+    whole = int(math.floor(year + 1e-9))
+    months = max(0.0, (year - whole) * 12 + 1e-9)
+    month = min(12, int(months) + 1)
+    day = 1 + int((months - (month - 1)) * _days_in(whole, month) + 1e-6)
+    return dt.date(whole, month, min(day, _days_in(whole, month)))
 
 
 def iso_date(year: float) -> str:
-    """A decimal year as YYYY-MM-DD (the inverse of decimal_year, to the day)."""
-    whole = int(math.floor(year))
-    days = (dt.date(whole + 1, 1, 1) - dt.date(whole, 1, 1)).days
-    return (dt.date(whole, 1, 1) + dt.timedelta(days=round((year - whole) * days))).isoformat()
+    """A decimal year as YYYY-MM-DD."""
+    return calendar_date(year).isoformat()
 
 
 # --------------------------------------------------------------------------- traits

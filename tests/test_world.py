@@ -98,6 +98,7 @@ def test_a_juncture_needs_a_possible_option(raw):
 
 
 def test_dates_round_trip():
-    assert decimal_year("1949-10-01", "x") == pytest.approx(1949 + 273 / 365)
+    assert decimal_year("1949-10-01", "x") == 1949.75
+    assert decimal_year("1956-02-15", "x") == pytest.approx(1956 + (1 + 14 / 29) / 12)
     assert iso_date(decimal_year("1956-02-25", "x")) == "1956-02-25"
     assert decimal_year(1960, "x") == 1960.0

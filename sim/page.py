@@ -1,0 +1,158 @@
+"""report.md: one page per run, in plain Markdown that a code-hosting site renders as it is.
+
+It holds the summary table, the comparison with the baseline, the history check, survival
+and hazard, why the alliance split, every plot (linked relative to the run folder) and a link
+to the chronicle. It reads only the summary, so it says nothing summary.json does not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.plots import DRIVER_LABELS, OUTCOME_LABELS, period_label
+from sim.report import month_year
+
+CAPTIONS = {
+    "survival": "Probability the alliance still stands, by year (Kaplan-Meier, 95% band)",
+    "split_years": "When the alliance split: share of worlds splitting each year",
+    "cohesion": "Cohesion across worlds: median, 50% and 90% bands, split threshold, milestones",
+    "outcomes": "How often each outcome happened, with 95% intervals",
+    "drivers": "Why it split: the change in cohesion accounted for by mechanism",
+}
+
+
+def _missing(x) -> bool:
+    return x is None or x != x   # None, or NaN where no world could tell
+
+
+def _pct(p: float | None, form: str = ".1%") -> str:
+    return "-" if _missing(p) else f"{p:{form}}"
+
+
+def _ci(pair, form: str = ".1%") -> str:
+    if pair is None or _missing(pair[0]) or _missing(pair[1]):
+        return "-"
+    return f"{pair[0]:{form}} - {pair[1]:{form}}"
+
+
+def _points(d: dict) -> str:
+    low, high = d["ci95"]
+    return f"{d['difference'] * 100:+.1f} ({low * 100:+.1f} to {high * 100:+.1f})"
+
+
+def outcome_table(summary: dict) -> list[str]:
+    vs = summary.get("vs_baseline")
+    head = "| outcome | probability | 95% CI | median | quartiles |"
+    rule = "|---|---:|---|---|---|"
+    if vs:
+        head += f" {vs['reference']} | difference, points (paired 95% CI) | median shift, years |"
+        rule += "---:|---|---|"
+    lines = [head, rule]
+    for name, label in OUTCOME_LABELS.items():
+        o = summary["outcomes"][name]
+        quartiles = "-" if o["quartiles"] is None else \
+            f"{month_year(o['quartiles'][0])} - {month_year(o['quartiles'][1])}"
+        line = (f"| {label} | {_pct(o['probability'])} | {_ci(o['ci95'])} | "
+                f"{month_year(o['median_year'])} | {quartiles} |")
+        if vs:
+            d = vs[name]
+            shift = "-" if d["median_shift"] is None else (
+                f"{d['median_shift']:+.1f} ({d['median_shift_ci95'][0]:+.1f} to "
+                f"{d['median_shift_ci95'][1]:+.1f})")
+            line += f" {_pct(d['reference']['probability'])} | {_points(d)} | {shift} |"
+        lines.append(line)
+    return lines
+
+
+def survival_table(summary: dict) -> list[str]:
+    s = summary["survival"]
+    vs = s.get("vs_baseline")
+    head, rule = "| year | still allied | 95% band |", "|---|---:|---|"
+    if vs:
+        head += " difference from the baseline, points (paired 95% CI) |"
+        rule += "---|"
+    lines = [head, rule]
+    for year, at in s["at_milestones"].items():
+        line = f"| {year} | {_pct(at['probability'])} | {_ci(at['ci95'])} |"
+        if vs:
+            line += f" {_points(vs[year])} |"
+        lines.append(line)
+    lines += ["", "Split hazard by period: of the worlds still allied, the share splitting "
+              "per year (splits per world-year at risk, with an exact Poisson interval).", "",
+              "| period | splits | world-years at risk | hazard, per year | 95% CI |",
+              "|---|---:|---:|---:|---|"]
+    for p in s["hazard"]["periods"]:
+        lines.append(f"| {period_label(p['years'])} | {p['splits']:,} | "
+                     f"{p['world_years']:,.0f} | {_pct(p['rate'], '.2%')} | "
+                     f"{_ci(p['ci95'], '.2%')} |")
+    return lines
+
+
+def drivers_table(summary: dict) -> list[str]:
+    block = summary["drivers"]
+    split, every = block["split_worlds"], block["all_worlds"]
+    lines = ["Mean contribution of each mechanism to a world's change in cohesion, in points "
+             "of cohesion on its 0-1 scale; negative values pushed the allies apart. The "
+             "contributions add up to the change itself (net change).", "",
+             f"| mechanism | worlds that split ({split['worlds']:,}): {split['span']} | "
+             f"all worlds ({every['worlds']:,}): {every['span']} |", "|---|---:|---:|"]
+    for d in block["drivers"]:
+        mine = "-" if split["mean"] is None else f"{split['mean'][d]:+.3f}"
+        lines.append(f"| {DRIVER_LABELS.get(d, d)} | {mine} | {every['mean'][d]:+.3f} |")
+    total = "-" if split["total"] is None else f"{split['total']:+.3f}"
+    lines.append(f"| **net change** | **{total}** | **{every['total']:+.3f}** |")
+    return lines
+
+
+def history_table(summary: dict) -> list[str]:
+    checks = summary.get("history_check") or []
+    if not checks:
+        return ["This scenario sets no history check."]
+    passed = sum(c["passed"] for c in checks)
+    lines = [f"{passed} of {len(checks)} within the historical record.", "",
+             "| check | value | target | result |", "|---|---:|---|---|"]
+    for c in checks:
+        value = "-" if c["value"] is None else (
+            f"{c['value']:.1f}" if c["statistic"] == "median_year" else f"{c['value']:.2f}")
+        lines.append(f"| {c['name']} | {value} | {c['target']} | "
+                     f"{'pass' if c['passed'] else '**miss**'} |")
+    return lines
+
+
+def render_report(summary: dict, plots: list[str]) -> str:
+    """The page as Markdown; `plots` are paths relative to the run folder."""
+    chronicle = summary["chronicle"]
+    vs = summary.get("vs_baseline")
+    lines = [
+        f"# {summary['title']}",
+        "",
+        f"Scenario `{summary['scenario']}`: {summary['runs']:,} worlds, seed {summary['seed']}, "
+        f"chunk size {summary['chunk_size']:,}, version {summary['version']}. Files: "
+        "[summary.json](summary.json), [runs.parquet](runs.parquet) (one row per world), "
+        f"[chronicle.md]({chronicle['file']}).",
+        "",
+        "## Outcomes",
+        "",
+        *outcome_table(summary),
+        "",
+        "A world with no split by the horizon counts as intact (censored), not as a failure.",
+    ]
+    if vs:
+        lines += ["", f"Differences are from `{vs['reference']}` run on the same seeds, paired "
+                  "world by world (common random numbers)."]
+    lines += ["", "## History check", "", *history_table(summary),
+              "", "## Survival of the alliance", "", *survival_table(summary),
+              "", "## Why it split", "", *drivers_table(summary),
+              "", "## Plots", ""]
+    for path in plots:
+        caption = CAPTIONS.get(Path(path).stem, Path(path).stem)
+        lines += [f"### {caption}", "", f"![{caption}]({path})", ""]
+    lines += ["## A chronicle of one world", "",
+              f"[World {chronicle['world']}]({chronicle['file']}), {chronicle['why']}, told "
+              "year by year: who held power, each turning point and the choice made, the "
+              "crises, the split, with the cohesion at each turn."]
+    return "\n".join(lines) + "\n"
+
+
+def write_report(path: Path, summary: dict, plots: list[str]) -> None:
+    path.write_text(render_report(summary, plots))

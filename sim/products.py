@@ -1,0 +1,105 @@
+"""What a finished run leaves for people to look at: plots, a chronicle and a one-page report.
+
+`write_products` is the one call the pipeline makes after the simulation. It adds the
+`survival`, `drivers` and `chronicle` blocks to the summary, then writes `plots/*.png`,
+`chronicle.md` and `report.md`, all from the run's saved rows and per-step aggregates. The
+pipeline writes summary.json after it, so a folder with a summary has all of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from sim.chronicle import parse_pick, write_chronicle
+from sim.drivers import PERIOD_YEARS, drivers_block
+from sim.montecarlo import MonteCarloResult
+from sim.page import write_report
+from sim.plots import (
+    names,
+    plot_cohesion,
+    plot_drivers,
+    plot_outcomes,
+    plot_split_years,
+    plot_survival,
+)
+from sim.stats import hazard_by_period, kaplan_meier, paired_difference, period_edges
+
+PLOTS = ("survival", "split_years", "cohesion", "outcomes", "drivers")
+"""The PNG files under plots/, in the order report.md shows them."""
+
+
+def chronicle_pick(cfg, runs: int) -> str | int:
+    """`chronicle.pick` from the config (default 'median'), checked before anything runs."""
+    chronicle = cfg.get("chronicle") or {}
+    return parse_pick(chronicle.get("pick", "median"), runs)
+
+
+def year_key(year: float) -> str:
+    """A milestone as a JSON key, written as summary.json's `by_year` writes it."""
+    return str(int(year) if float(year).is_integer() else year)
+
+
+def survival_curve(result: MonteCarloResult):
+    """Kaplan-Meier survival of the alliance: worlds not split by the horizon are censored
+    there (administrative censoring: every world is followed to the horizon)."""
+    split = result.outcomes.split
+    observed = ~np.isnan(split)
+    return kaplan_meier(np.where(observed, split, result.world.horizon), observed), observed
+
+
+def survival_block(result: MonteCarloResult, reference: MonteCarloResult | None) -> dict:
+    """The `survival` block of summary.json: Kaplan-Meier at the milestones with its band,
+    the split hazard by period, and the paired difference from the baseline at each milestone.
+    """
+    world = result.world
+    curve, observed = survival_curve(result)
+    exits = np.where(observed, result.outcomes.split, world.horizon)
+    at = {}
+    for m in world.milestones:
+        s, low, high = curve.at(np.nextafter(m, -np.inf))   # still allied when m begins
+        at[year_key(m)] = {"probability": s, "ci95": [low, high]}
+    edges = period_edges(world.start, world.horizon, PERIOD_YEARS)
+    hazard = [{"years": p["years"], "splits": p["events"], "world_years": p["exposure"],
+               "rate": p["rate"], "ci95": p["ci95"]}
+              for p in hazard_by_period(exits, observed, edges)]
+    block = {
+        "method": "Kaplan-Meier; worlds still allied at the horizon are censored there; "
+                  "95% band by Greenwood's formula on the log-log scale",
+        "censored_worlds": int((~observed).sum()),
+        "at_milestones": at,
+        "hazard": {"unit": "splits per world-year at risk", "period_years": PERIOD_YEARS,
+                   "periods": hazard},
+    }
+    if reference is not None:
+        theirs = reference.outcomes.split
+        block["vs_baseline"] = {
+            year_key(m): paired_difference(~(result.outcomes.split < m), ~(theirs < m))
+            for m in world.milestones
+        }
+    return block
+
+
+def write_products(folder: Path, result: MonteCarloResult, reference: MonteCarloResult | None,
+                   summary: dict, pick: str | int) -> None:
+    """Add the survival, drivers and chronicle blocks to `summary` and write the plots,
+    chronicle.md and report.md into `folder` (which already holds runs.parquet)."""
+    rows = folder / "runs.parquet"
+    summary["survival"] = survival_block(result, reference)
+    summary["drivers"] = drivers_block(rows, result)
+    plots = folder / "plots"
+    mine, theirs = names(summary)
+    curves = [(mine, survival_curve(result)[0])]
+    if reference is not None:
+        curves.append((theirs, survival_curve(reference)[0]))
+    plot_survival(curves, summary, plots / "survival.png")
+    plot_split_years(result.outcomes.split, summary, plots / "split_years.png",
+                     None if reference is None else reference.outcomes.split)
+    plot_cohesion(result.cohesion_histogram, result.world, summary, plots / "cohesion.png",
+                  None if reference is None else reference.cohesion_histogram)
+    plot_outcomes(summary, plots / "outcomes.png")
+    plot_drivers(summary["drivers"], summary, plots / "drivers.png")
+    told = write_chronicle(folder / "chronicle.md", result, rows, pick, summary)
+    summary["chronicle"] = {"file": "chronicle.md", "world": told["world"], "why": told["why"]}
+    write_report(folder / "report.md", summary, [f"plots/{name}.png" for name in PLOTS])

@@ -1,0 +1,117 @@
+"""The chronicle: the right world, told in date order, in the scenario's words, and in
+agreement with that world's row of runs.parquet."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from sim.chronicle import (
+    _deciders_first,
+    check_against_row,
+    parse_pick,
+    pick_world,
+    tell,
+    trace_world,
+    write_chronicle,
+)
+from sim.model import Event
+from sim.montecarlo import run_monte_carlo
+from sim.output import RowWriter
+from sim.world import ScenarioError
+from tests.conftest import world_of
+
+SUMMARY = {"scenario": "baseline", "seed": 11, "runs": 300}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("run")
+    rows = RowWriter(folder)
+    result = run_monte_carlo(world_of("baseline"), 300, 11, 100, progress=False, sink=rows)
+    rows.close()
+    return folder, result, pq.read_table(folder / "runs.parquet").to_pandas()
+
+
+def test_pick_world_chooses_by_split_date():
+    years = np.array([np.nan, 1960.0, 1955.0, 1970.0, np.nan, 1960.0])
+    assert pick_world(years, "median")[0] == 1          # median 1960; ties to the lowest id
+    assert pick_world(years, "earliest")[0] == 2
+    assert pick_world(years, "latest")[0] == 3
+    assert pick_world(years, "survivor")[0] == 0
+    assert pick_world(years, 5) == (5, "world 5, as asked")
+    world, why = pick_world(np.full(3, np.nan), "median")
+    assert world == 0 and "no world split" in why
+    world, why = pick_world(np.array([1960.0, 1970.0]), "survivor")
+    assert world == 1 and "no world held" in why
+
+
+def test_bad_picks_are_rejected_with_the_choices():
+    assert parse_pick("latest", 10) == "latest" and parse_pick(9, 10) == 9
+    with pytest.raises(ScenarioError, match="allowed: median, earliest, latest, survivor"):
+        parse_pick("middle", 10)
+    with pytest.raises(ScenarioError, match="from 0 to 9"):
+        parse_pick(10, 10)
+
+
+@pytest.mark.parametrize("pick", ["median", "earliest", "latest", "survivor", 157])
+def test_chronicle_is_in_date_order_and_agrees_with_runs_parquet(run, tmp_path, pick):
+    folder, result, table = run
+    told = write_chronicle(tmp_path / "chronicle.md", result, folder / "runs.parquet", pick,
+                           SUMMARY)
+    entries, row = told["entries"], table.iloc[told["world"]]
+    assert row["world"] == told["world"]
+    shown = [e.shown for e in entries]
+    assert shown == sorted(shown) and [e.year for e in entries] == sorted(e.year for e in entries)
+    for kind, column in (("split", "split_year"), ("clash", "clash_year"),
+                         ("realignment", "realignment_year")):
+        dated = [e.year for e in entries if e.kind == kind]
+        assert dated == ([] if np.isnan(row[column]) else [pytest.approx(row[column])])
+    junctures = [e for e in entries if e.kind == "juncture"]
+    choices = [c for c in table.columns if c.startswith("choice.")]
+    assert len(junctures) == row[choices].notna().sum()
+    assert len([e for e in entries if e.kind == "polemic"]) == row["polemics"]
+    text = (tmp_path / "chronicle.md").read_text()
+    assert f"# A chronicle of world {told['world']}" in text
+    if pick == "survivor":
+        assert np.isnan(row["split_year"]) and "held to the horizon" in text
+    if pick == "median":
+        split = table["split_year"].dropna()
+        assert abs(row["split_year"] - split.median()) <= np.abs(split - split.median()).min()
+
+
+def test_each_world_tells_its_story_in_its_own_words(run):
+    _, result, _ = run
+    world = world_of("baseline", ["scenario.persons.stalin.name=Koba",
+                                  "scenario.nations.ussr.name=the Union"])
+    first = world.junctures[0]
+    options = tuple(replace(o, text="{holder} weighs {0} and {ally.__class__}")
+                    for o in first.options)       # braces are data, never a format string
+    world = replace(world, junctures=(replace(first, options=options), *world.junctures[1:]))
+    entries = tell(trace_world(world, 11, 100, 300, 0))
+    text = "\n".join(e.text for e in entries)
+    assert "Koba weighs {0} and {ally.__class__}." in text
+    assert "Koba holds power in the Union as General Secretary." in text
+    assert "Joseph Stalin" not in text and "Soviet Union" not in text
+
+
+def test_a_world_that_does_not_reproduce_its_row_is_refused(run, tmp_path):
+    folder, result, table = run
+    split = table["split_year"]
+    early, late = int(split.idxmin()), int(split.idxmax())
+    traced = trace_world(result.world, result.seed, 100, 300, early)
+    traced.world_id = late               # the row of another world
+    with pytest.raises(RuntimeError, match="does not reproduce"):
+        check_against_row(traced, folder / "runs.parquet")
+
+
+def test_a_leader_installed_by_an_option_is_told_after_the_choice():
+    events = [Event(3, 0, "death", {}),
+              Event(5, 0, "holder", {"how": "installed"}), Event(5, 0, "juncture", {"n": 1}),
+              Event(5, 0, "juncture", {"n": 2}), Event(6, 0, "polemic", {})]
+    order = [(e.kind, e.details.get("n")) for e in _deciders_first(events)]
+    assert order == [("death", None), ("juncture", 1), ("holder", None), ("juncture", 2),
+                     ("polemic", None)]
