@@ -166,14 +166,16 @@ def tell(traced: TracedWorld) -> list[Entry]:
             holder[d["nation"]] = d["person"]
             verb = {"start": "holds power", "succession": "takes power",
                     "installed": "is installed in power"}[d["how"]]
+            after_vacancy = entries and entries[-1].kind in ("death", "ouster")
             shown = {"start": world.start,
-                     "installed": entries[-1].shown if entries else None}.get(d["how"])
+                     "installed": entries[-1].shown if entries else None,
+                     "succession": entries[-1].shown if after_vacancy else None}.get(d["how"])
             add(s, "holder", f"{names[d['person']]} {verb} in {n.name} as {n.office}", before[s],
                 shown)
         elif e.kind in ("death", "ouster"):
             what = "dies in office" if e.kind == "death" else "is ousted from power"
             add(s, e.kind, f"{names[d['person']]} {what} in {nation[d['nation']].name}",
-                before[s])
+                before[s], d.get("date"))  # a death is told on its date
         elif e.kind == "juncture":
             j = junctures[d["juncture"]]
             option = next(o for o in j.options if o.id == d["option"])

@@ -171,7 +171,8 @@ class AllianceModel(mesa.Model):
             u = self.streams(f"ouster:{ally.spec.id}").random(self.n_worlds)
             ousted = ~dead & (u < -np.expm1(-rate * dt))
             self.ousted[ally.holder[ousted], self.cols[ousted]] = True
-            self._log("death", dead, nation=ally.spec.id, person=ally.holder)
+            self._log("death", dead, nation=ally.spec.id, person=ally.holder,
+                      date=self.death_year[ally.holder, self.cols])
             self._log("ouster", ousted, nation=ally.spec.id, person=ally.holder)
             self._succeed(i, dead | ousted, "succession")
 

@@ -17,6 +17,9 @@ import pyarrow.parquet as pq
 HYDRA_FILES = {".hydra"}
 """What Hydra writes into a run folder before the run starts (besides log files)."""
 
+OUTPUTS = ("summary.json", "runs.parquet", "report.md", "chronicle.md", "plots")
+"""What a run writes into its folder, so that a failed run can take all of it back."""
+
 
 class RowWriter:
     """Streams per-world rows to `runs.parquet` through a temporary name."""
@@ -49,10 +52,21 @@ def write_json(path: Path, data: dict) -> None:
     partial.replace(path)
 
 
+def discard_outputs(folder: Path) -> None:
+    """Remove whatever a failed run wrote, then the folder itself if nothing else is left."""
+    for name in OUTPUTS:
+        path = folder / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    remove_unfinished(folder)
+
+
 def remove_unfinished(folder: Path) -> None:
     """Delete a run folder that holds nothing but what Hydra wrote before the run failed.
 
-    A folder with anything else in it (a user's own files, a finished run) is left alone.
+    A folder with anything else in it (a user's own files) is left alone.
     """
     if not folder.is_dir():
         return

@@ -18,7 +18,7 @@ from sim.compare import compare
 from sim.executors import EXECUTORS
 from sim.history import history_check
 from sim.montecarlo import MonteCarloResult, run_monte_carlo
-from sim.output import RowWriter, remove_unfinished, write_json
+from sim.output import RowWriter, discard_outputs, write_json
 from sim.products import chronicle_pick, write_products
 from sim.report import render
 from sim.scenarios import malformed_reason
@@ -90,7 +90,7 @@ def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
         write_json(folder / "summary.json", _finite(summary))
     except BaseException:
         rows.abandon()
-        remove_unfinished(folder)
+        discard_outputs(folder)
         raise
     print(render(summary, checks, folder))
     return summary
