@@ -387,7 +387,9 @@ class AllianceModel(mesa.Model):
 
         Split: cohesion below `split.threshold` for `split.sustained_years` without a break;
         its date is the first step of that spell. Clash: a hazard proportional to border
-        tension and the leaders' impulsiveness. Realignment: after the split, an ally turns
+        tension, the leaders' impulsiveness and hostility, `1 - cohesion / split.threshold`
+        (none while cohesion is at or above the threshold: allies do not fight each other,
+        however tense their border). Realignment: after the split, an ally turns
         to the third power at a rate proportional to the third power's openness and to how
         far the partner's threat exceeds the third power's, both as its leader perceives them.
         """
@@ -406,9 +408,10 @@ class AllianceModel(mesa.Model):
         self._log("split", new_split, cohesion=self.spell_cohesion)
 
         impulsive = self.lead(0, "impulsiveness") + self.lead(1, "impulsiveness")
+        hostility = np.maximum(0.0, 1.0 - self.cohesion / self.world.split_threshold)
+        rate = f.clash_rate * self.border * impulsive * hostility
         u = self.streams("clash").random(self.n_worlds)
-        clash = (self.clash_step == NOT_YET) & (u < -np.expm1(-f.clash_rate * self.border
-                                                             * impulsive * dt))
+        clash = (self.clash_step == NOT_YET) & (u < -np.expm1(-rate * dt))
         self.clash_step[clash] = t
         self._log("clash", clash, border=self.border)
 

@@ -140,7 +140,8 @@ def render_report(summary: dict, plots: list[str]) -> str:
     if vs:
         lines += ["", f"Differences are from `{vs['reference']}` run on the same seeds, paired "
                   "world by world (common random numbers)."]
-    lines += ["", "## History check", "", *history_table(summary),
+    departs = ["", "This scenario departs from history: a miss measures how far, not an error."]
+    lines += ["", "## History check", "", *history_table(summary), *(departs if vs else []),
               "", "## Survival of the alliance", "", *survival_table(summary),
               "", "## Why it split", "", *drivers_table(summary),
               "", "## Plots", ""]

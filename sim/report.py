@@ -64,6 +64,9 @@ def render(summary: dict, checks: list, folder) -> str:
     if checks:
         passed = sum(c.passed for c in checks)
         lines += ["", f"History check: {passed} of {len(checks)} within the historical record"]
+        if "vs_baseline" in summary:
+            lines.append("  (this scenario departs from history: a miss measures how far, "
+                         "not an error)")
         for c in checks:
             value = "-" if c.value is None else (
                 f"{c.value:.2f}" if c.check.statistic != "median_year" else f"{c.value:.1f}")
