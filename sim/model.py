@@ -67,8 +67,8 @@ class AllianceModel(mesa.Model):
     """
 
     def __init__(self, world: World, n_worlds: int, streams: Streams, trace=None):
-        super().__init__(seed=streams.seed)
-        self.world = world
+        super().__init__(seed=streams.seed)  # mesa's own generators stay unused: every draw
+        self.world = world                   # comes from a named stream of `streams`
         self.n_worlds = n_worlds
         self.streams = streams
         self.cols = np.arange(n_worlds)
