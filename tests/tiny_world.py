@@ -14,7 +14,7 @@ TRAITS = {t: 0.5 for t in ("prestige_seeking", "ideological_rigidity", "threat_p
 
 def _person(nation: str) -> dict:
     return {"name": nation.upper(), "nation": nation, "born": 1900, "died": 2000,
-            "ideology": 0.5, "traits": dict(TRAITS)}
+            "ideology": 0.5, "traits": dict(TRAITS), "security": 1.0}
 
 
 def _slight(date: str, actor: str, target: str) -> dict:
@@ -45,7 +45,7 @@ def tiny_scenario() -> dict:
                   "recognition": 0.5, "office": "leader", "holder": "pa"},
             "b": {"name": "B", "capability": 0.1, "line": 0.5, "sovereignty_sensitivity": 0.5,
                   "recognition": 0.5, "office": "leader", "holder": "pb"},
-            "c": {"name": "C", "capability": 0.3, "threat_to": {"a": 0.5, "b": 0.5},
+            "c": {"name": "C", "threat_to": {"a": 0.5, "b": 0.5},
                   "openness_to": {"a": 0.0, "b": 0.0}},
         },
         "persons": {"pa": _person("a"), "pb": _person("b")},
