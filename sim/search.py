@@ -19,6 +19,11 @@ ranked by their changes rather than by chance. The sets reported are then run ag
 independent seed with more worlds, so their probabilities and intervals are not inflated by
 having been selected as the best of many noisy estimates (the winner's curse).
 
+Writes into the run folder: `search.parquet`/`.csv` (the premise alone, then each reported set:
+its changes, probability with 95% interval, mean split year), `search.png` (the sets as rows,
+their changes as dots, their probabilities with intervals), `changes.csv` (how often each
+change appears among the sets that reach the target) and `screened.parquet` (every set tried).
+
 Why not optuna or PRIM: the question asks for the fewest changes among discrete levers, which
 a search ordered by set size answers directly; an optimiser would need a penalty on the number
 of changes, and scenario discovery (PRIM) describes regions of a sampled space rather than
@@ -200,7 +205,6 @@ def findings(evaluator: Evaluator, scores: dict, reached: list, target: float, r
 def run(cfg: DictConfig, folder: Path, scenario_name: str) -> pd.DataFrame:
     """The plain function behind the command: search, confirm, write `folder`, print."""
     from sim.pipeline import check_settings, load_world
-    from sim.study_plots import plot_findings
 
     check_settings(cfg)
     load_world(cfg.scenario, scenario_name)
@@ -220,25 +224,42 @@ def run(cfg: DictConfig, folder: Path, scenario_name: str) -> pd.DataFrame:
     scores, reached = beam_search(evaluator, target, cfg.max_changes, cfg.beam)
     table = findings(evaluator, scores, reached, target, cfg.report, cfg.confirm_runs)
 
+    verdict = write(folder, table, scores, reached, levers, target, year,
+                    f"{cfg.confirm_runs:,} worlds each, seed {evaluator.seed + 1}")
+    print(f"\n{verdict} (screened {len(scores)} sets)\n")
+    for _, row in table.iterrows():
+        print(f"{row['rank']:>3}. {row['probability']:6.1%} (95% CI {row['ci95_low']:.1%} - "
+              f"{row['ci95_high']:.1%})  mean split year {row['mean_split_year']:.1f}\n"
+              f"     {row['changes']}")
+    print(f"\nWrote {folder}")
+    return table
+
+
+def write(folder: Path, table: pd.DataFrame, scores: dict, reached: list, levers: list[Lever],
+          target: float, year: int, caption: str) -> str:
+    """Write the search's tables and chart into `folder`; return the one-line verdict."""
+    from sim.study_plots import plot_findings
+
     folder.mkdir(parents=True, exist_ok=True)
     table.to_parquet(folder / "search.parquet", index=False)
     table.to_csv(folder / "search.csv", index=False)
-    pd.DataFrame([{"changes": "; ".join(levers[i].label for i in sorted(s)), "size": len(s),
-                   "screening_probability": p, "screening_mean_split_year": y}
-                  for s, (p, y) in scores.items()]
+    label = lambda s: "; ".join(levers[i].label for i in sorted(s))  # noqa: E731
+    pd.DataFrame([{"changes": label(s), "size": len(s), "screening_probability": p,
+                   "screening_mean_split_year": y} for s, (p, y) in scores.items()]
                  ).to_parquet(folder / "screened.parquet", index=False)
-    verdict = (f"smallest sets found: {len(reached)} of {len(next(iter(reached)))} change(s)"
-               if reached else f"no set of up to {cfg.max_changes} changes reached the target")
+    if reached:
+        shares = pd.Series([levers[i].label for s in reached for i in s]).value_counts()
+        shares = (shares / len(reached)).rename("share_of_sets").rename_axis("change")
+        shares.reset_index().to_csv(folder / "changes.csv", index=False)
+        common = "; ".join(c for c, share in shares.items() if share == 1.0) or "none"
+        verdict = (f"{len(reached)} sets of {len(reached[0])} changes reach the target in "
+                   f"screening (the smallest size found); in all of them: {common}")
+    else:
+        verdict = f"no set of up to {max(map(len, scores), default=0)} changes reached the target"
     plot_findings(table, target, f"What would it take to keep the alliance through {year} in "
-                  f"{target:.0%} of worlds?\n{verdict}; {cfg.confirm_runs:,} worlds each, "
-                  f"seed {evaluator.seed + 1}", folder / "search.png")
-    print(f"\n{verdict} (screened {len(scores)} sets)\n")
-    with pd.option_context("display.width", 160, "display.max_colwidth", 90):
-        print(table[["rank", "changes", "probability", "ci95_low", "ci95_high",
-                     "mean_split_year"]].to_string(
-            index=False, float_format=lambda v: f"{v:.3f}"))
-    print(f"\nWrote {folder}")
-    return table
+                  f"{target:.0%} of worlds?\n{verdict.split(';')[0]}; {caption}",
+                  folder / "search.png")
+    return verdict
 
 
 def main() -> None:

@@ -127,18 +127,32 @@ def plot_indices(table: pd.DataFrame, value: str, error: str, title: str, path: 
 
 
 def plot_findings(table: pd.DataFrame, target: float, title: str, path: Path) -> None:
-    """Each set of changes found, with its probability and 95% interval, against the target."""
-    data = table.iloc[::-1]
-    p = data["probability"].to_numpy(float)
-    fig, ax = plt.subplots(figsize=(10, 1.6 + 0.45 * len(data)), dpi=110)
-    ax.errorbar(p, np.arange(len(data)), xerr=[p - data["ci95_low"], data["ci95_high"] - p],
-                fmt="o", color="#1b7837", capsize=3)
-    ax.axvline(target, color="#b2182b", linestyle="--", linewidth=1, label=f"target {target:.0%}")
-    ax.set_yticks(np.arange(len(data)), [c.replace("; ", "\n") for c in data["changes"]],
-                  fontsize=7)
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("share of worlds in which the alliance stands (95% CI)")
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, loc="lower right")
-    ax.grid(axis="x", alpha=0.3)
+    """Each set of changes found, as a row: on the left a dot for each change it makes (one
+    column per change, most common first), on the right its probability with 95% interval."""
+    sets = [[] if c.startswith("(") else c.split("; ") for c in table["changes"]]
+    changes = pd.Series([c for s in sets for c in s]).value_counts().index.tolist()
+    rows = np.arange(len(table))[::-1]
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(4 + 0.32 * len(changes) + 5, 3.2 + 0.32 * len(table) + 0.09 * max(
+            (len(c) for c in changes), default=0)), dpi=110, sharey=True,
+        gridspec_kw={"width_ratios": [max(len(changes), 1) * 0.32, 5]})
+    for y, chosen in zip(rows, sets, strict=True):
+        left.scatter(range(len(changes)), [y] * len(changes), s=18, color="0.85")
+        used = [changes.index(c) for c in chosen]
+        left.scatter(used, [y] * len(used), s=30, color="#1b7837")
+    left.set_xticks(range(len(changes)), changes, rotation=90, fontsize=7)
+    left.set_yticks(rows, ["premise only" if not s else f"set {i}" for i, s in
+                           enumerate(sets)], fontsize=8)
+    left.set_xlim(-0.6, len(changes) - 0.4)
+    left.set_title("changes made (green)", fontsize=9)
+    p = table["probability"].to_numpy(float)
+    right.errorbar(p, rows, xerr=[p - table["ci95_low"], table["ci95_high"] - p], fmt="o",
+                   color="#1b7837", capsize=3)
+    right.axvline(target, color="#b2182b", linestyle="--", linewidth=1,
+                  label=f"target {target:.0%}")
+    right.set_xlim(0, 1)
+    right.set_xlabel("share of worlds in which the alliance stands (95% CI)")
+    right.legend(fontsize=8, loc="lower right")
+    right.grid(axis="x", alpha=0.3)
+    fig.suptitle(title, fontsize=10)
     _save(fig, path)

@@ -9,6 +9,7 @@ from sim import search
 from sim.sensitivity import analyse
 from sim.study import measure, with_values
 from sim.world import ScenarioError
+from tests.conftest import ROOT
 from tests.tiny_world import tiny_scenario
 
 RESPECT = {"first: respect", "second: respect", "third: respect"}
@@ -38,7 +39,7 @@ def test_sobol_also_ranks_the_planted_parameter_first():
     assert table["ST"].iloc[0] > 0.5 > table["ST"].iloc[1]
 
 
-def test_search_finds_the_planted_smallest_sets():
+def test_search_finds_the_planted_smallest_sets(tmp_path):
     scenario = tiny_scenario()
     world = search.variant(scenario, "tiny", {})
     levers = search.juncture_levers(world, {})
@@ -53,6 +54,10 @@ def test_search_finds_the_planted_smallest_sets():
     assert table["changes"].iloc[0] == "(premise only)"
     assert table["probability"].iloc[0] < 0.1
     assert (table["probability"].iloc[1:] > 0.95).all() and table["reaches_target"].iloc[1:].all()
+    verdict = search.write(tmp_path, table, scores, reached, levers, 0.5, 1970, "test")
+    assert verdict.startswith("3 sets of 2 changes reach the target")
+    for name in ("search.parquet", "search.csv", "search.png", "changes.csv", "screened.parquet"):
+        assert (tmp_path / name).is_file()
 
 
 def test_a_premise_removes_its_junctures_from_the_levers():
@@ -84,3 +89,20 @@ def test_paths_must_name_scenario_fields():
         with_values(tiny_scenario(), {"runs": 5})
     data = with_values(tiny_scenario(), {"scenario.nations.c.threat_scale": 1.2})
     assert data["nations"]["c"]["threat_scale"] == 1.2
+
+
+@pytest.mark.parametrize("name", ["sensitivity", "search"])
+def test_the_shipped_study_configs_name_real_scenario_fields(name):
+    """Every path in configs/sensitivity.yaml and configs/search.yaml sets a valid baseline."""
+    from hydra import compose, initialize_config_dir
+    from omegaconf import OmegaConf
+
+    with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
+        cfg = compose(config_name=name)
+    scenario = OmegaConf.to_container(cfg.scenario, resolve=True)
+    scenario.pop("defaults", None)
+    if name == "sensitivity":
+        values = {p: sum(b) / 2 for p, b in cfg.parameters.items()}
+    else:
+        values = dict(cfg.premise) | {p: v[0] for p, v in cfg.levers["values"].items()}
+    assert search.variant(scenario, "baseline", values).name == "baseline"
