@@ -15,6 +15,7 @@ from sim.scenarios import (
     compose_scenario,
     register_scenarios,
 )
+from sim.sweep import finished_summary
 from sim.world import ScenarioError
 
 ROOT = Path(__file__).resolve().parent
@@ -26,6 +27,11 @@ def main(cfg: DictConfig) -> float:
     """Run the composed config into Hydra's output folder; return the split probability."""
     hydra_cfg = HydraConfig.get()
     folder = Path(hydra_cfg.runtime.output_dir)
+    overrides = list(hydra_cfg.overrides.task)
+    done = finished_summary(folder, overrides)
+    if done is not None:  # a sweep run again into the same folder: this point is finished
+        print(f"Skipped {folder}: already finished for {' '.join(overrides) or 'defaults'}")
+        return done["outcomes"]["split"]["probability"]
     try:
         reference = None
         if cfg.compare_with:
@@ -33,7 +39,8 @@ def main(cfg: DictConfig) -> float:
                 raise ScenarioError(f"unknown compare_with '{cfg.compare_with}'; allowed: "
                                     f"{', '.join(SCENARIOS)} or null")
             reference = load_world(compose_scenario(cfg.compare_with), cfg.compare_with)
-        summary = run_pipeline(cfg, folder, hydra_cfg.runtime.choices.scenario, reference)
+        summary = run_pipeline(cfg, folder, hydra_cfg.runtime.choices.scenario, reference,
+                               overrides)
     except ScenarioError as error:
         remove_unfinished(folder)
         sys.exit(f"error: {error}")

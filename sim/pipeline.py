@@ -61,12 +61,14 @@ def simulate(cfg: DictConfig, world: World, sink=None) -> MonteCarloResult:
 
 
 def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
-                 reference: World | None = None) -> dict:
+                 reference: World | None = None, overrides: list[str] | None = None) -> dict:
     """Validate the config, run it, write `folder`, print the summary; return the summary.
 
     Args:
         reference: the world to compare with on the same seeds (the baseline); skipped
             when None or identical to the scenario.
+        overrides: the command-line overrides of the run, recorded in the summary so that a
+            sweep run again can tell a finished point (sim/sweep.py).
 
     Raises:
         ScenarioError: for bad input, before anything is written.
@@ -81,6 +83,8 @@ def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
         rows.close()
         summary = summarise(result, __version__)
         reference_result = None
+        if overrides is not None:
+            summary["overrides"] = list(overrides)
         if reference is not None and reference != world:
             reference_result = simulate(cfg, reference)
             summary["vs_baseline"] = compare(result, reference_result)

@@ -1,0 +1,94 @@
+"""Benchmark: a 100-point sweep at 10,000 worlds a point, with 1 and 2 workers.
+
+    python benchmarks/bench_sweep.py                    # the figures in README.md
+    python benchmarks/bench_sweep.py --points 20 --runs 2000
+
+Runs `python run.py -m` exactly as a user would: one worker is Hydra's basic launcher (points
+one after another), N workers is the joblib launcher with n_jobs=N (points in parallel). Each
+point is a full run (10,000 worlds, runs.parquet, summary.json, plot), with compare_with=null
+so that a point is one scenario. Prints wall time, speedup and the peak resident memory of the
+whole sweep (all its processes together, sampled every 0.1 s), for a small and the full number
+of points, to show that memory does not grow with the number of points.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def values(points: int) -> str:
+    """A list of `points` threat weights from 0.2 to 0.7, written out (not a float range())."""
+    return ",".join(f"{0.2 + 0.5 * i / max(points - 1, 1):.4f}" for i in range(points))
+
+
+def tree_rss(process: psutil.Process) -> int:
+    total = 0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def sweep(points: int, runs: int, workers: int) -> tuple[float, int]:
+    """Wall time (s) and peak memory (bytes) of one sweep."""
+    launcher = (["hydra/launcher=joblib", f"hydra.launcher.n_jobs={workers}"]
+                if workers > 1 else [])
+    with tempfile.TemporaryDirectory(prefix="bench-sweep-") as folder:
+        command = [sys.executable, "run.py", "-m", *launcher, f"hydra.sweep.dir={folder}",
+                   f"runs={runs}", "progress=false", "compare_with=null",
+                   f"scenario.forces.threat_weight={values(points)}"]
+        start = time.perf_counter()
+        child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, text=True)
+        watcher, peak = psutil.Process(child.pid), 0
+        while child.poll() is None:
+            try:
+                peak = max(peak, tree_rss(watcher))
+            except psutil.NoSuchProcess:
+                pass
+            time.sleep(0.1)
+        wall = time.perf_counter() - start
+        if child.returncode != 0:
+            sys.exit(f"sweep failed:\n{child.stderr.read()[-3000:]}")
+        rows = sum(1 for _ in open(Path(folder) / "sweep.csv")) - 1
+        if rows != points:
+            sys.exit(f"sweep table has {rows} rows, expected {points}")
+    return wall, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", type=int, default=100)
+    parser.add_argument("--small", type=int, default=20, help="points of the memory check")
+    parser.add_argument("--runs", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+
+    print(f"sweep of scenario.forces.threat_weight, {args.runs:,} worlds a point, "
+          f"{psutil.cpu_count()} cores")
+    print(f"{'points':>6} {'workers':>7} {'wall s':>8} {'s/point':>8} {'speedup':>8} "
+          f"{'peak MiB':>9}")
+    base = None
+    for workers in args.workers:
+        for points in sorted({args.small, args.points}):
+            wall, peak = sweep(points, args.runs, workers)
+            if points == args.points and base is None:
+                base = wall
+            speedup = f"{base / wall:.2f}x" if points == args.points else "-"
+            print(f"{points:>6} {workers:>7} {wall:>8.1f} {wall / points:>8.2f} {speedup:>8} "
+                  f"{peak / 2**20:>9.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""What sensitivity analysis and the search share: setting scenario values by path, running many
+variants of a world on the same seed, and the outcome measures they are judged by.
+
+Every variant runs the same worlds (the same seed and blocks), so two variants differ only by
+their changes (common random numbers), and the variants, not the blocks, are spread over the
+executor's workers: a study has many small runs rather than one large one.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from sim.executors import make_executor
+from sim.montecarlo import run_monte_carlo
+from sim.world import ScenarioError, World, parse_world
+
+MEASURES = ("split_probability", "intact_YYYY", "median_split_year")
+"""Outcomes a study can be run for; intact_YYYY names a year, e.g. intact_1970."""
+
+PREFIX = "scenario."
+
+
+def measure(name: str, split_years: np.ndarray, horizon: float) -> float:
+    """One number from the (R,) split years of a run (NaN: no split by the horizon).
+
+    split_probability: share of worlds that split by the horizon.
+    intact_YYYY: share of worlds in which the alliance still stands at the end of year YYYY
+        (no split dated before 1 January of the next year).
+    median_split_year: median split year with worlds that never split counted at the horizon
+        (a censored median: defined whatever the share of splits).
+    """
+    split = ~np.isnan(split_years)
+    if name == "split_probability":
+        return float(split.mean())
+    if name == "median_split_year":
+        return float(np.median(np.where(split, split_years, horizon)))
+    year = intact_year(name)
+    return float(np.mean(~(split & (split_years < year + 1))))
+
+
+def intact_year(name: str) -> int:
+    """The year of an `intact_YYYY` measure, or ScenarioError naming the measures allowed."""
+    match = re.fullmatch(r"intact_(\d{4})", name)
+    if not match:
+        raise ScenarioError(f"unknown outcome '{name}'; allowed: {', '.join(MEASURES)} "
+                            "(e.g. intact_1970)")
+    return int(match.group(1))
+
+
+def check_measure(name: str) -> None:
+    if name not in ("split_probability", "median_split_year"):
+        intact_year(name)
+
+
+def relative_path(path: str) -> list[str]:
+    """`scenario.forces.noise` -> ['forces', 'noise']; only scenario fields can be varied."""
+    if not path.startswith(PREFIX):
+        raise ScenarioError(f"'{path}' is not a scenario field; allowed: paths starting with "
+                            f"'{PREFIX}', as on the command line")
+    return path[len(PREFIX):].split(".")
+
+
+def with_values(scenario: dict, values: dict[str, object]) -> dict:
+    """A copy of plain scenario data with each `scenario.a.b.c` path set to its value.
+
+    A path may end in a key its parent does not yet hold (an optional field such as a third
+    power's `threat_scale`); every key before it must exist. Setting a trait that is a
+    distribution to a number fixes it in every world.
+    """
+    data = copy.deepcopy(scenario)
+    for path, value in values.items():
+        keys = relative_path(path)
+        node = data
+        for depth, key in enumerate(keys[:-1]):
+            if not isinstance(node, dict) or key not in node:
+                where = ".".join(keys[: depth + 1])
+                raise ScenarioError(f"'{path}' names no field of the scenario: "
+                                    f"'{PREFIX}{where}' does not exist")
+            node = node[key]
+        if not isinstance(node, dict):
+            raise ScenarioError(f"'{path}' names no field of the scenario")
+        node[keys[-1]] = value
+    return data
+
+
+def variant(scenario: dict, name: str, values: dict[str, object]) -> World:
+    """The validated World of the scenario with the given values set."""
+    return parse_world(with_values(scenario, values), name)
+
+
+def _split_years(index: int, world: World, runs: int, seed: int, chunk_size: int):
+    result = run_monte_carlo(world, runs, seed, chunk_size, progress=False)
+    return index, result.outcomes.split
+
+
+def run_variants(worlds: Sequence[World], runs: int, seed: int, chunk_size: int,
+                 executor: str = "serial", workers: int = 1, address: str | None = None,
+                 progress: Callable[[int], None] | None = None) -> list[np.ndarray]:
+    """(R,) split years of each world, all run on the same seed, variants spread over workers.
+
+    Args:
+        progress: called with the number of variants done so far.
+    """
+    years: list[np.ndarray | None] = [None] * len(worlds)
+    with make_executor(executor, workers, address) as pool:
+        futures = [pool.submit(_split_years, i, w, runs, seed, chunk_size)
+                   for i, w in enumerate(worlds)]
+        for done, (i, split) in enumerate(pool.as_completed(futures), start=1):
+            years[i] = split
+            if progress is not None:
+                progress(done)
+    return years

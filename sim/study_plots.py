@@ -1,0 +1,158 @@
+"""Plots of studies over many runs: sweeps, sensitivity indices, and the search's findings.
+
+Each reads a finished table only (matplotlib stays at the edge).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+LABELS = {"split": "split", "border_clash": "border clash", "realignment": "realignment"}
+COLOURS = {"split": "#b2182b", "border_clash": "#ef8a62", "realignment": "#2166ac"}
+
+
+def _save(fig, path: Path) -> None:
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def _numeric(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
+def plot_sweep(table: pd.DataFrame, swept: list[str], path: Path) -> None:
+    """A line with its 95% band for one numeric parameter, a heatmap for two, else a forest
+    plot of the split probability's interval at each point (e.g. a sweep over scenarios)."""
+    if len(swept) == 1 and _numeric(table[swept[0]]):
+        plot_line(table, swept[0], path)
+    elif len(swept) == 2 and all(_numeric(table[k]) for k in swept):
+        plot_heatmap(table, swept[0], swept[1], path)
+    else:
+        plot_forest(table, swept, path)
+
+
+def _caption(table: pd.DataFrame) -> str:
+    return f"runs: {table['runs'].iloc[0]:,} per point, seed: {table['seed'].iloc[0]}"
+
+
+def plot_line(table: pd.DataFrame, key: str, path: Path) -> None:
+    """Each outcome's probability against the parameter, with its 95% interval as a band."""
+    data = table.sort_values(key)
+    fig, ax = plt.subplots(figsize=(8, 4.8), dpi=110)
+    for name, label in LABELS.items():
+        x = data[key].to_numpy(float)
+        ax.plot(x, data[f"{name}.probability"], marker="o", color=COLOURS[name], label=label)
+        ax.fill_between(x, data[f"{name}.ci95_low"], data[f"{name}.ci95_high"],
+                        color=COLOURS[name], alpha=0.2, linewidth=0)
+    ax.set_xlabel(key)
+    ax.set_ylabel("share of worlds by the horizon")
+    ax.set_ylim(0, 1)
+    ax.set_title(f"Outcomes against {key.split('.')[-1]}\n{_caption(table)}; bands: 95% CI",
+                 fontsize=10)
+    ax.legend(fontsize=9)
+    ax.grid(alpha=0.3)
+    _save(fig, path)
+
+
+def plot_heatmap(table: pd.DataFrame, x_key: str, y_key: str, path: Path) -> None:
+    """Split probability over a grid of two parameters, each cell labelled with its value."""
+    grid = table.pivot_table(index=y_key, columns=x_key, values="split.probability")
+    fig, ax = plt.subplots(figsize=(8, 5.5), dpi=110)
+    image = ax.imshow(grid.to_numpy(), origin="lower", cmap="RdBu_r", vmin=0, vmax=1,
+                      aspect="auto")
+    ax.set_xticks(range(grid.shape[1]), [f"{v:g}" for v in grid.columns])
+    ax.set_yticks(range(grid.shape[0]), [f"{v:g}" for v in grid.index])
+    for (i, j), value in np.ndenumerate(grid.to_numpy()):
+        if not np.isnan(value):
+            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=8,
+                    color="white" if abs(value - 0.5) > 0.3 else "black")
+    ax.set_xlabel(x_key)
+    ax.set_ylabel(y_key)
+    fig.colorbar(image, ax=ax, label="split probability")
+    ax.set_title(f"Split probability\n{_caption(table)}", fontsize=10)
+    _save(fig, path)
+
+
+def plot_forest(table: pd.DataFrame, swept: list[str], path: Path) -> None:
+    """Split probability with its 95% interval, one row per point, and the paired difference
+    from the baseline where the jobs compared with it."""
+    keys = swept or ["scenario"]
+    labels = [", ".join(f"{k.split('.')[-1]}={row[k]}" if k != "scenario" else str(row[k])
+                        for k in keys) for _, row in table.iterrows()]
+    y = np.arange(len(table))[::-1]
+    versus = "split.vs_baseline" in table and table["split.vs_baseline"].notna().any()
+    fig, axes = plt.subplots(1, 2 if versus else 1, figsize=(11 if versus else 7,
+                             1.6 + 0.45 * len(table)), dpi=110, squeeze=False)
+    ax = axes[0, 0]
+    p = table["split.probability"].to_numpy(float)
+    ax.errorbar(p, y, xerr=[p - table["split.ci95_low"], table["split.ci95_high"] - p],
+                fmt="o", color=COLOURS["split"], capsize=3)
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("split probability (95% CI)")
+    ax.grid(axis="x", alpha=0.3)
+    if versus:
+        ax2 = axes[0, 1]
+        d = table["split.vs_baseline"].to_numpy(float)
+        ax2.errorbar(d, y, xerr=[d - table["split.vs_baseline_ci95_low"],
+                                 table["split.vs_baseline_ci95_high"] - d],
+                     fmt="s", color="0.2", capsize=3)
+        ax2.axvline(0, color="0.5", linewidth=1)
+        ax2.set_yticks(y, [""] * len(y))
+        ax2.set_xlabel("difference from the baseline, same seeds (95% CI)")
+        ax2.grid(axis="x", alpha=0.3)
+    fig.suptitle(f"Split probability by sweep point\n{_caption(table)}", fontsize=10)
+    _save(fig, path)
+
+
+def plot_indices(table: pd.DataFrame, value: str, error: str, title: str, path: Path) -> None:
+    """Horizontal bars of sensitivity indices, largest at the top, with confidence intervals."""
+    data = table.sort_values(value)
+    fig, ax = plt.subplots(figsize=(8, 1.4 + 0.45 * len(data)), dpi=110)
+    ax.barh(data["parameter"], data[value], xerr=data[error], color="#4393c3",
+            error_kw={"capsize": 3})
+    ax.set_xlabel(f"{value} (bars: 95% CI)")
+    ax.set_title(title, fontsize=10)
+    ax.grid(axis="x", alpha=0.3)
+    _save(fig, path)
+
+
+def plot_findings(table: pd.DataFrame, target: float, title: str, path: Path) -> None:
+    """Each set of changes found, as a row: on the left a dot for each change it makes (one
+    column per change, most common first), on the right its probability with 95% interval."""
+    sets = [[] if c.startswith("(") else c.split("; ") for c in table["changes"]]
+    changes = pd.Series([c for s in sets for c in s]).value_counts().index.tolist()
+    rows = np.arange(len(table))[::-1]
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(4 + 0.32 * len(changes) + 5, 3.2 + 0.32 * len(table) + 0.09 * max(
+            (len(c) for c in changes), default=0)), dpi=110, sharey=True,
+        gridspec_kw={"width_ratios": [max(len(changes), 1) * 0.32, 5]})
+    for y, chosen in zip(rows, sets, strict=True):
+        left.scatter(range(len(changes)), [y] * len(changes), s=18, color="0.85")
+        used = [changes.index(c) for c in chosen]
+        left.scatter(used, [y] * len(used), s=30, color="#1b7837")
+    left.set_xticks(range(len(changes)), changes, rotation=90, fontsize=7)
+    left.set_yticks(rows, ["premise only" if not s else f"set {i}" for i, s in
+                           enumerate(sets)], fontsize=8)
+    left.set_xlim(-0.6, len(changes) - 0.4)
+    left.set_title("changes made (green)", fontsize=9)
+    p = table["probability"].to_numpy(float)
+    right.errorbar(p, rows, xerr=[p - table["ci95_low"], table["ci95_high"] - p], fmt="o",
+                   color="#1b7837", capsize=3)
+    right.axvline(target, color="#b2182b", linestyle="--", linewidth=1,
+                  label=f"target {target:.0%}")
+    right.set_xlim(0, 1)
+    right.set_xlabel("share of worlds in which the alliance stands (95% CI)")
+    right.legend(fontsize=8, loc="lower right")
+    right.grid(axis="x", alpha=0.3)
+    fig.suptitle(title, fontsize=10)
+    _save(fig, path)

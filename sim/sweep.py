@@ -1,0 +1,149 @@
+"""Sweeps: one table and one plot for a Hydra multirun, and skipping points already finished.
+
+Each job of `python run.py -m ...` writes its own folder `<sweep dir>/<job number>` with a
+`summary.json` that records the job's overrides. When the multirun ends, `SweepTable` (a Hydra
+callback, configured under `hydra.callbacks` in configs/config.yaml) reads every finished job
+folder of the sweep directory and writes `sweep.parquet`, `sweep.csv` and `sweep.png` beside
+them. A sweep run again into the same directory (`hydra.sweep.dir=...`) skips each job whose
+folder already holds a summary for the same overrides (`finished_summary`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+from sim.world import OUTCOMES
+
+log = logging.getLogger(__name__)
+
+EXECUTION_KEYS = ("executor", "workers", "dask_address", "progress")
+"""Settings that change how a run is executed but never its numbers (see sim/montecarlo.py),
+so a point finished with one executor counts as finished for another."""
+
+
+def point_identity(overrides: list[str]) -> list[str]:
+    """The overrides that decide a point's numbers, sorted (order on the command line is moot)."""
+    return sorted(o for o in overrides if _split(o)[0] not in EXECUTION_KEYS)
+
+
+def finished_summary(folder: Path, overrides: list[str]) -> dict | None:
+    """The summary of `folder` if it is a finished run of the same point, else None.
+
+    A folder holds a finished run once `summary.json` is there (it is written last); the
+    point is the same when the overrides recorded in it decide the same numbers.
+    """
+    path = folder / "summary.json"
+    if not path.is_file():
+        return None
+    try:
+        summary = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+    recorded = summary.get("overrides")
+    if recorded is None or point_identity(recorded) != point_identity(overrides):
+        return None
+    return summary
+
+
+def _split(override: str) -> tuple[str, str]:
+    key, _, value = override.partition("=")
+    return key.lstrip("+~"), value
+
+
+def _value(text: str) -> Any:
+    """An override's value as YAML reads it on the command line (0.5 a number, a name text)."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    return value if isinstance(value, (int, float, str, bool)) or value is None else text
+
+
+def summary_row(folder: Path, summary: dict) -> dict:
+    """One row of the sweep table: the job, its overrides, and its outcomes with intervals."""
+    row: dict[str, Any] = {"job": folder.name}
+    for override in summary.get("overrides", []):
+        key, value = _split(override)
+        if key not in EXECUTION_KEYS:
+            row[key] = _value(value)
+    row.setdefault("scenario", summary["scenario"])
+    row.update(runs=summary["runs"], seed=summary["seed"])
+    for name in OUTCOMES:
+        outcome = summary["outcomes"][name]
+        low, high = outcome["ci95"]
+        row.update({f"{name}.probability": outcome["probability"], f"{name}.ci95_low": low,
+                    f"{name}.ci95_high": high, f"{name}.median_year": outcome["median_year"]})
+    for year, share in summary["outcomes"]["split"].get("by_year", {}).items():
+        row[f"split.by_{year}"] = share
+    versus = summary.get("vs_baseline")
+    if versus:
+        for name in OUTCOMES:
+            low, high = versus[name]["ci95"]
+            row.update({f"{name}.vs_baseline": versus[name]["difference"],
+                        f"{name}.vs_baseline_ci95_low": low,
+                        f"{name}.vs_baseline_ci95_high": high})
+    return row
+
+
+def sweep_table(directory: Path) -> pd.DataFrame:
+    """A row per finished job folder of a sweep directory, in job order."""
+    rows = []
+    folders = [p for p in directory.iterdir() if p.is_dir() and (p / "summary.json").is_file()]
+    for folder in sorted(folders, key=lambda p: (not p.name.isdigit(), int(p.name)
+                                                 if p.name.isdigit() else 0, p.name)):
+        rows.append(summary_row(folder, json.loads((folder / "summary.json").read_text())))
+    return pd.DataFrame(rows)
+
+
+def swept_keys(table: pd.DataFrame) -> list[str]:
+    """The override columns that vary between jobs: the sweep's parameters."""
+    fixed = {"job", "runs", "seed"}
+    return [c for c in table.columns
+            if c not in fixed and not _is_outcome(c) and table[c].nunique(dropna=False) > 1]
+
+
+def _is_outcome(column: str) -> bool:
+    return column.split(".", 1)[0] in OUTCOMES
+
+
+def write_sweep(directory: Path) -> pd.DataFrame | None:
+    """Write `sweep.parquet`, `sweep.csv` and `sweep.png` for a sweep directory."""
+    from sim.study_plots import plot_sweep
+
+    table = sweep_table(directory)
+    if table.empty:
+        log.warning("no finished job in %s: no sweep table written", directory)
+        return None
+    table.to_parquet(directory / "sweep.parquet", index=False)
+    table.to_csv(directory / "sweep.csv", index=False)
+    plot_sweep(table, swept_keys(table), directory / "sweep.png")
+    return table
+
+
+class SweepTable(Callback):
+    """Hydra callback: when a multirun ends, tabulate and plot its job folders."""
+
+    def on_job_end(self, config: DictConfig, job_return: Any, **kwargs: Any) -> None:
+        """Drop the job's composed configs from what it returns to the launcher.
+
+        Hydra keeps every job's return until the multirun ends, and with it two copies of the
+        composed config (about 1 MB for the baseline), so a sweep's memory would grow with its
+        number of points. Nothing downstream reads them: the table reads the job folders.
+        """
+        job_return.cfg = None
+        job_return.hydra_cfg = None
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        directory = Path(config.hydra.sweep.dir)
+        if directory.is_dir():
+            table = write_sweep(directory)
+            if table is not None:
+                print(f"Sweep table of {len(table)} points: {directory / 'sweep.csv'}")
