@@ -158,12 +158,12 @@ def run_monte_carlo(
                 zero_copy_only=False)
             valid = rows["realignment_nation"].is_valid().to_numpy(zero_copy_only=False)
             realign_nation[first:first + n] = np.where(valid, codes, NOT_YET)
-            drivers += result.drivers_by_step
-            histogram += result.cohesion_histogram
             bar.update(n)
             pending[result.block] = result
-            while next_block in pending:
-                done = pending.pop(next_block)
+            while next_block in pending:  # in block order, so that sums do not depend on
+                done = pending.pop(next_block)  # which worker finished first
+                drivers += done.drivers_by_step
+                histogram += done.cohesion_histogram
                 if sink is not None:
                     sink(done.rows)
                 next_block += 1
