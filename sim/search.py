@@ -32,7 +32,6 @@ minimal sets.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +41,7 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from sim.stats import proportion_ci
-from sim.study import PREFIX, relative_path, run_variants, variant
+from sim.study import PREFIX, relative_path, run_variants, study_app, variant
 from sim.world import TRAITS, ScenarioError, World
 
 
@@ -263,25 +262,7 @@ def write(folder: Path, table: pd.DataFrame, scores: dict, reached: list, levers
 
 
 def main() -> None:
-    import hydra
-    from hydra.core.hydra_config import HydraConfig
-
-    from sim.output import remove_unfinished
-    from sim.scenarios import register_scenarios
-
-    register_scenarios(Path(__file__).resolve().parents[1] / "scenarios")
-
-    @hydra.main(version_base="1.3", config_path="../configs", config_name="search")
-    def app(cfg: DictConfig) -> None:
-        hydra_cfg = HydraConfig.get()
-        folder = Path(hydra_cfg.runtime.output_dir)
-        try:
-            run(cfg, folder, hydra_cfg.runtime.choices.scenario)
-        except ScenarioError as error:
-            remove_unfinished(folder)
-            sys.exit(f"error: {error}")
-
-    app()
+    study_app("search", run)
 
 
 if __name__ == "__main__":

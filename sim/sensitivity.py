@@ -14,7 +14,6 @@ the differences between points come from the parameters, not from fresh chance. 
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +21,14 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
-from sim.study import check_measure, measure, relative_path, run_variants, variant
+from sim.study import (
+    check_measure,
+    measure,
+    relative_path,
+    run_variants,
+    study_app,
+    variant,
+)
 from sim.world import ScenarioError
 
 METHODS = ("morris", "sobol")
@@ -142,25 +148,7 @@ def run(cfg: DictConfig, folder: Path, scenario_name: str) -> pd.DataFrame:
 
 
 def main() -> None:
-    import hydra
-    from hydra.core.hydra_config import HydraConfig
-
-    from sim.output import remove_unfinished
-    from sim.scenarios import register_scenarios
-
-    register_scenarios(Path(__file__).resolve().parents[1] / "scenarios")
-
-    @hydra.main(version_base="1.3", config_path="../configs", config_name="sensitivity")
-    def app(cfg: DictConfig) -> None:
-        hydra_cfg = HydraConfig.get()
-        folder = Path(hydra_cfg.runtime.output_dir)
-        try:
-            run(cfg, folder, hydra_cfg.runtime.choices.scenario)
-        except ScenarioError as error:
-            remove_unfinished(folder)
-            sys.exit(f"error: {error}")
-
-    app()
+    study_app("sensitivity", run)
 
 
 if __name__ == "__main__":

@@ -114,3 +114,31 @@ def run_variants(worlds: Sequence[World], runs: int, seed: int, chunk_size: int,
             if progress is not None:
                 progress(done)
     return years
+
+
+def study_app(config_name: str, run: Callable) -> None:
+    """Run `run(cfg, folder, scenario)` as a Hydra app on `configs/<config_name>.yaml`, with
+    the scenarios registered and bad input answered in one line, as run.py does."""
+    import sys
+    from pathlib import Path
+
+    import hydra
+    from hydra.core.hydra_config import HydraConfig
+
+    from sim.output import remove_unfinished
+    from sim.scenarios import register_scenarios
+
+    root = Path(__file__).resolve().parents[1]
+    register_scenarios(root / "scenarios")
+
+    @hydra.main(version_base="1.3", config_path=str(root / "configs"), config_name=config_name)
+    def app(cfg) -> None:
+        hydra_cfg = HydraConfig.get()
+        folder = Path(hydra_cfg.runtime.output_dir)
+        try:
+            run(cfg, folder, hydra_cfg.runtime.choices.scenario)
+        except ScenarioError as error:
+            remove_unfinished(folder)
+            sys.exit(f"error: {error}")
+
+    app()
