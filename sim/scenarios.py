@@ -76,15 +76,17 @@ def check_overrides(config_dir: Path, arguments: list[str]) -> None:
     """Compose the command line's overrides once, turning a failure into one clear line.
 
     Hydra reports a misspelt key over several lines without saying what is allowed; this
-    names the key, suggests the closest one and lists those allowed at that level. Multirun
-    and Hydra's own flags are left to Hydra.
+    names the key, suggests the closest one and lists those allowed at that level. In a
+    multirun the first value of each sweep is composed, which catches a misspelt key before
+    any point runs; Hydra's other flags (--cfg, --help, ...) are left to Hydra.
     """
-    if any(a.startswith("-") for a in arguments):
+    if any(a.startswith("-") and a not in ("-m", "--multirun") for a in arguments):
         return
     from hydra import compose, initialize_config_dir
     from hydra.errors import HydraException
 
-    overrides = [a for a in arguments if not a.lstrip("+~").startswith("hydra")]
+    overrides = [_first_value(a) for a in arguments
+                 if not a.startswith("-") and not a.lstrip("+~").startswith("hydra")]
     scenario = [a for a in overrides if a.lstrip("+~").startswith("scenario=")]
     with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
         try:
@@ -92,6 +94,21 @@ def check_overrides(config_dir: Path, arguments: list[str]) -> None:
         except HydraException as error:
             raise ScenarioError(_explain(error, compose(config_name="config",
                                                         overrides=scenario))) from None
+
+
+def _first_value(argument: str) -> str:
+    """`key=a,b,c` (or any Hydra sweep) -> `key=a`; other overrides unchanged."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    try:
+        override = OverridesParser.create().parse_override(argument)
+    except HydraException:
+        return argument  # let composition report the syntax error
+    if not override.is_sweep_override():
+        return argument
+    first = next(override.sweep_string_iterator(), "")
+    return f"{override.get_key_element()}={first}"
 
 
 def _explain(error: Exception, base: DictConfig) -> str:

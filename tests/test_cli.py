@@ -135,3 +135,13 @@ def test_a_malformed_file_does_not_break_other_scenarios(project_copy, tmp_path)
                cwd=project_copy)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "ok" / "summary.json").exists()
+
+
+def test_misspelt_key_in_a_sweep_is_refused_before_any_point_runs(tmp_path):
+    sweep = tmp_path / "sweep"
+    done = run(["-m", "scenario.persons.mao.traits.prestige_seking=0.5,0.7", "runs=100",
+                f"hydra.sweep.dir={sweep}"])
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode != 0
+    assert len(lines) == 1 and "did you mean 'prestige_seeking'" in lines[0], done.stderr
+    assert not sweep.exists()
