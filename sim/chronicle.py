@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from sim.model import NOT_YET, AllianceModel
+from sim.montecarlo import blocks_of
 from sim.report import MONTHS, month_year
 from sim.streams import Streams
 from sim.world import ScenarioError, World, calendar_date
@@ -105,7 +106,7 @@ class TracedWorld:
 def trace_world(world: World, seed: int, chunk_size: int, runs: int, world_id: int) -> TracedWorld:
     """Re-simulate the block holding `world_id` with that world traced."""
     block, local = divmod(world_id, chunk_size)
-    n = min(chunk_size, runs - block * chunk_size)
+    _, _, n = blocks_of(runs, chunk_size)[block]
     trace = np.zeros(n, dtype=bool)
     trace[local] = True
     model = AllianceModel(world, n, Streams(seed, block), trace=trace)

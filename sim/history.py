@@ -37,6 +37,14 @@ class CheckResult:
                 "value": self.value, "passed": self.passed}
 
 
+def shown_value(statistic: str, value: float | None) -> str:
+    """A check's value as the report and the page print it: a year to one decimal, a share
+    or probability to two."""
+    if value is None:
+        return "-"
+    return f"{value:.1f}" if statistic == "median_year" else f"{value:.2f}"
+
+
 def evaluate(check: HistoryCheck, years: np.ndarray) -> CheckResult:
     """Compute a check's statistic from one outcome's (R,) dates (NaN = did not happen)."""
     happened = years[~np.isnan(years)]

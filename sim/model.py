@@ -89,6 +89,9 @@ class AllianceModel(mesa.Model):
         self.death_year = np.stack([p.death_year for p in self.persons])
         self.ousted = np.zeros((len(self.persons), n_worlds), dtype=bool)
         self.insecurity = np.array([1.0 - p.spec.security for p in self.persons])
+        self.contender_weight = np.array([p.spec.contender_weight for p in self.persons])
+        self.contender_from = np.array([p.spec.contender_from for p in self.persons])
+        self.contender_until = np.array([p.spec.contender_until for p in self.persons])
         self.person_nation = np.array([world.persons[pid].nation for pid in self.person_ids])
 
         self.allies = [
@@ -194,11 +197,8 @@ class AllianceModel(mesa.Model):
         rows = np.flatnonzero(self.person_nation == ally.spec.id)
         eligible = (self.death_year[np.ix_(rows, worlds)] > year + self.world.dt) & ~self.ousted[
             np.ix_(rows, worlds)] & (rows[:, None] != ally.holder[worlds][None, :])
-        weights = np.array([
-            self.persons[r].spec.contender_weight
-            * (self.persons[r].spec.contender_from <= year < self.persons[r].spec.contender_until)
-            for r in rows
-        ])
+        in_window = (self.contender_from[rows] <= year) & (year < self.contender_until[rows])
+        weights = self.contender_weight[rows] * in_window
         w = eligible * weights[:, None]
         fallback = w.sum(axis=0) == 0
         w[:, fallback] = eligible[:, fallback]

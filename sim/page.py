@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.history import shown_value
 from sim.plots import DRIVER_LABELS, OUTCOME_LABELS, period_label
 from sim.report import month_year
 
@@ -112,9 +113,7 @@ def history_table(summary: dict) -> list[str]:
     lines = [f"{passed} of {len(checks)} within the historical record.", "",
              "| check | value | target | result |", "|---|---:|---|---|"]
     for c in checks:
-        value = "-" if c["value"] is None else (
-            f"{c['value']:.1f}" if c["statistic"] == "median_year" else f"{c['value']:.2f}")
-        lines.append(f"| {c['name']} | {value} | {c['target']} | "
+        lines.append(f"| {c['name']} | {shown_value(c['statistic'], c['value'])} | {c['target']} | "
                      f"{'pass' if c['passed'] else '**miss**'} |")
     return lines
 

@@ -17,6 +17,7 @@ import numpy as np  # noqa: E402
 
 from sim.model import COHESION_BINS  # noqa: E402
 from sim.stats import Survival, histogram_quantiles  # noqa: E402
+from sim.summary import year_key  # noqa: E402
 
 SCENARIO_COLOUR = "#b2182b"
 BASELINE_COLOUR = "#4d4d4d"
@@ -40,7 +41,8 @@ def stamp(ax, summary: dict) -> None:
             bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.8"})
 
 
-def _save(fig, path: Path) -> None:
+def save_figure(fig, path: Path) -> None:
+    """Lay out, write and close a figure, creating its folder."""
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
@@ -94,7 +96,7 @@ def plot_split_years(split_years: np.ndarray, summary: dict, path: Path,
     ax.set_xlim(start, end)
     ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.84), fontsize=9)
     stamp(ax, summary)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def _step_curve(curve: Survival, start: float, end: float):
@@ -122,7 +124,7 @@ def plot_survival(curves: list[tuple[str, Survival]], summary: dict, path: Path)
     ax.set_xlim(start, end)
     ax.legend(loc="lower left", fontsize=9)
     stamp(ax, summary)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def plot_cohesion(histogram: np.ndarray, world, summary: dict, path: Path,
@@ -151,7 +153,7 @@ def plot_cohesion(histogram: np.ndarray, world, summary: dict, path: Path,
     by_year = summary["outcomes"]["split"]["by_year"]
     for milestone in world.milestones:
         ax.axvline(milestone, color="0.55", linewidth=0.8, linestyle="--")
-        share = by_year.get(str(int(milestone) if float(milestone).is_integer() else milestone))
+        share = by_year.get(year_key(milestone))
         text = f"{milestone:g}" + ("" if share is None else f"\n{share:.0%} split")
         ax.text(milestone + 0.2, 1.0, text, fontsize=8, color="0.3", va="top")
     if world.milestones:
@@ -164,7 +166,7 @@ def plot_cohesion(histogram: np.ndarray, world, summary: dict, path: Path,
     ax.set_xlim(world.start, world.horizon)
     ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.85), fontsize=8, ncol=2)
     stamp(ax, summary)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 OUTCOME_LABELS = {"split": "split", "border_clash": "first armed border clash",
@@ -209,7 +211,7 @@ def plot_outcomes(summary: dict, path: Path) -> None:
     ax.set_ylim(0, 1.18)
     ax.legend(loc="upper left", fontsize=9)
     stamp(ax, summary)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def period_label(years: list[float]) -> str:
@@ -264,4 +266,4 @@ def plot_drivers(block: dict, summary: dict, path: Path) -> None:
     fig.suptitle(f"Why it split: the change in cohesion accounted for by mechanism\n"
                  f"{summary['title']}", fontsize=11)
     stamp(right, summary)
-    _save(fig, path)
+    save_figure(fig, path)

@@ -25,6 +25,7 @@ from sim.plots import (
     plot_survival,
 )
 from sim.stats import hazard_by_period, kaplan_meier, paired_difference, period_edges
+from sim.summary import year_key
 
 PLOTS = ("survival", "split_years", "cohesion", "outcomes", "drivers")
 """The PNG files under plots/, in the order report.md shows them."""
@@ -34,11 +35,6 @@ def chronicle_pick(cfg, runs: int) -> str | int:
     """`chronicle.pick` from the config (default 'median'), checked before anything runs."""
     chronicle = cfg.get("chronicle") or {}
     return parse_pick(chronicle.get("pick", "median"), runs)
-
-
-def year_key(year: float) -> str:
-    """A milestone as a JSON key, written as summary.json's `by_year` writes it."""
-    return str(int(year) if float(year).is_integer() else year)
 
 
 def survival_curve(result: MonteCarloResult):

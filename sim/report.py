@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sim.history import shown_value
 from sim.world import calendar_date
 
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -68,8 +69,7 @@ def render(summary: dict, checks: list, folder) -> str:
             lines.append("  (this scenario departs from history: a miss measures how far, "
                          "not an error)")
         for c in checks:
-            value = "-" if c.value is None else (
-                f"{c.value:.2f}" if c.check.statistic != "median_year" else f"{c.value:.1f}")
+            value = shown_value(c.check.statistic, c.value)
             mark = "pass" if c.passed else "MISS"
             lines.append(f"  [{mark}] {c.check.name:<34}{value:>8}   target {c.target}")
     lines += ["", f"Wrote {folder}"]

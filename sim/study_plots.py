@@ -14,15 +14,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sim.plots import save_figure  # noqa: E402
+
 LABELS = {"split": "split", "border_clash": "border clash", "realignment": "realignment"}
 COLOURS = {"split": "#b2182b", "border_clash": "#ef8a62", "realignment": "#2166ac"}
-
-
-def _save(fig, path: Path) -> None:
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
 
 
 def _numeric(column: pd.Series) -> bool:
@@ -60,7 +55,7 @@ def plot_line(table: pd.DataFrame, key: str, path: Path) -> None:
                  fontsize=10)
     ax.legend(fontsize=9)
     ax.grid(alpha=0.3)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def plot_heatmap(table: pd.DataFrame, x_key: str, y_key: str, path: Path) -> None:
@@ -79,7 +74,7 @@ def plot_heatmap(table: pd.DataFrame, x_key: str, y_key: str, path: Path) -> Non
     ax.set_ylabel(y_key)
     fig.colorbar(image, ax=ax, label="split probability")
     ax.set_title(f"Split probability\n{_caption(table)}", fontsize=10)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def plot_forest(table: pd.DataFrame, swept: list[str], path: Path) -> None:
@@ -111,7 +106,7 @@ def plot_forest(table: pd.DataFrame, swept: list[str], path: Path) -> None:
         ax2.set_xlabel("difference from the baseline, same seeds (95% CI)")
         ax2.grid(axis="x", alpha=0.3)
     fig.suptitle(f"Split probability by sweep point\n{_caption(table)}", fontsize=10)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def plot_indices(table: pd.DataFrame, value: str, error: str, title: str, path: Path) -> None:
@@ -123,7 +118,7 @@ def plot_indices(table: pd.DataFrame, value: str, error: str, title: str, path: 
     ax.set_xlabel(f"{value} (bars: 95% CI)")
     ax.set_title(title, fontsize=10)
     ax.grid(axis="x", alpha=0.3)
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def plot_findings(table: pd.DataFrame, target: float, title: str, path: Path) -> None:
@@ -155,4 +150,4 @@ def plot_findings(table: pd.DataFrame, target: float, title: str, path: Path) ->
     right.legend(fontsize=8, loc="lower right")
     right.grid(axis="x", alpha=0.3)
     fig.suptitle(title, fontsize=10)
-    _save(fig, path)
+    save_figure(fig, path)

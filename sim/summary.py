@@ -12,6 +12,11 @@ from sim.montecarlo import MonteCarloResult
 from sim.stats import proportion_ci, year_quantiles
 
 
+def year_key(year: float) -> str:
+    """A milestone year as a JSON key: '1960', or '1960.5' for a year that is not whole."""
+    return str(int(year) if float(year).is_integer() else year)
+
+
 def outcome_years(result: MonteCarloResult) -> dict[str, np.ndarray]:
     """(R,) decimal years of each outcome in each world, NaN where it did not happen."""
     o = result.outcomes
@@ -37,7 +42,7 @@ def summarise(result: MonteCarloResult, version: str) -> dict:
     outcomes = {name: summarise_outcome(y) for name, y in outcome_years(result).items()}
     split = result.outcomes.split
     outcomes["split"]["by_year"] = {
-        str(int(m) if float(m).is_integer() else m): float(np.mean(split < m))
+        year_key(m): float(np.mean(split < m))
         for m in world.milestones
     }
     nations = result.outcomes.realignment_nation
