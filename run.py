@@ -7,22 +7,24 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from sim.output import remove_unfinished
-from sim.pipeline import load_world, run_pipeline
-from sim.scenarios import (
+from sim.engine.schedule import HEADLINE
+from sim.errors import InputError, ScenarioError
+from sim.outputs.folder import remove_unfinished
+from sim.paths import CONFIGS, SCENARIOS
+from sim.pipeline import run_pipeline
+from sim.scenario.library import (
     check_overrides,
     check_scenario_arguments,
     compose_scenario,
+    load_world,
     register_scenarios,
 )
-from sim.sweep import finished_summary
-from sim.world import ScenarioError
+from sim.studies.sweep import finished_summary
 
-ROOT = Path(__file__).resolve().parent
-SCENARIOS = register_scenarios(ROOT / "scenarios")
+SCENARIO_NAMES = register_scenarios(SCENARIOS)
 
 
-@hydra.main(version_base="1.3", config_path="configs", config_name="config")
+@hydra.main(version_base="1.3", config_path=str(CONFIGS), config_name="config")
 def main(cfg: DictConfig) -> float:
     """Run the composed config into Hydra's output folder; return the split probability."""
     hydra_cfg = HydraConfig.get()
@@ -31,26 +33,26 @@ def main(cfg: DictConfig) -> float:
     done = finished_summary(folder, overrides)
     if done is not None:  # a sweep run again into the same folder: this point is finished
         print(f"Skipped {folder}: already finished for {' '.join(overrides) or 'defaults'}")
-        return done["outcomes"]["split"]["probability"]
+        return done["outcomes"][HEADLINE.id]["probability"]
     try:
         reference = None
         if cfg.compare_with:
-            if cfg.compare_with not in SCENARIOS:
+            if cfg.compare_with not in SCENARIO_NAMES:
                 raise ScenarioError(f"unknown compare_with '{cfg.compare_with}'; allowed: "
-                                    f"{', '.join(SCENARIOS)} or null")
+                                    f"{', '.join(SCENARIO_NAMES)} or null")
             reference = load_world(compose_scenario(cfg.compare_with), cfg.compare_with)
         summary = run_pipeline(cfg, folder, hydra_cfg.runtime.choices.scenario, reference,
                                overrides)
-    except ScenarioError as error:
+    except InputError as error:
         remove_unfinished(folder)
         sys.exit(f"error: {error}")
-    return summary["outcomes"]["split"]["probability"]
+    return summary["outcomes"][HEADLINE.id]["probability"]
 
 
 if __name__ == "__main__":
     try:
-        check_scenario_arguments(sys.argv[1:], SCENARIOS)
-        check_overrides(ROOT / "configs", sys.argv[1:])
-    except ScenarioError as error:
+        check_scenario_arguments(sys.argv[1:], SCENARIO_NAMES)
+        check_overrides(CONFIGS, sys.argv[1:])
+    except InputError as error:
         sys.exit(f"error: {error}")
     main()

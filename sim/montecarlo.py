@@ -4,7 +4,8 @@ Block b holds worlds `b * chunk_size` onwards and draws every random number from
 spawned from `(seed, b)`. A block is the unit of both randomness and execution, so the results
 depend on the seed and the chunk size only, never on the executor or how many workers it has.
 Per-world rows are handed to a sink block by block, in order, so memory stays flat however
-many worlds run.
+many worlds run. The runner attaches the observers (sim/engine/observers.py) whose aggregates
+the outputs need.
 """
 
 from __future__ import annotations
@@ -17,25 +18,14 @@ import numpy as np
 import pyarrow as pa
 from tqdm import tqdm
 
+from sim.engine.model import AllianceModel
+from sim.engine.observers import COHESION_BINS, CohesionHistogram, DriverLedger, StepDrivers
+from sim.engine.schedule import DRIVERS, OUTCOMES
+from sim.engine.specs import NOT_YET, TRAITS, Labels
+from sim.engine.streams import Streams
 from sim.executors import make_executor
-from sim.model import COHESION_BINS, DRIVERS, NOT_YET, AllianceModel
-from sim.streams import Streams
-from sim.world import TRAITS, World
-
-
-@dataclass
-class Outcomes:
-    """Per-world outcome years over the whole run (NaN where the event did not happen).
-
-    Attributes:
-        split, clash, realignment: (R,) decimal years.
-        realignment_nation: (R,) index of the ally that realigned, or -1.
-    """
-
-    split: np.ndarray
-    clash: np.ndarray
-    realignment: np.ndarray
-    realignment_nation: np.ndarray
+from sim.scenario.schema import World
+from sim.settings import RunSettings
 
 
 @dataclass
@@ -50,15 +40,35 @@ class BlockResult:
 
 @dataclass
 class MonteCarloResult:
-    """The whole run: outcome years per world, aggregates per step, and the settings."""
+    """The whole run: outcome dates per world, aggregates per step, and the settings.
+
+    Attributes:
+        years: outcome id -> (R,) decimal year of the outcome in each world, NaN where it did
+            not happen.
+        by_nation: outcome id -> (R,) index of the ally it concerns, NOT_YET where none, for
+            the outcomes that name an ally.
+        drivers_by_step: (T, D) each driver's contribution summed over worlds at each step.
+        cohesion_histogram: (T, COHESION_BINS + 1) worlds by cohesion at the end of each step.
+    """
 
     world: World
-    runs: int
-    seed: int
-    chunk_size: int
-    outcomes: Outcomes
+    settings: RunSettings
+    years: dict[str, np.ndarray]
+    by_nation: dict[str, np.ndarray]
     drivers_by_step: np.ndarray
     cohesion_histogram: np.ndarray
+
+    @property
+    def runs(self) -> int:
+        return self.settings.runs
+
+    @property
+    def seed(self) -> int:
+        return self.settings.seed
+
+    @property
+    def chunk_size(self) -> int:
+        return self.settings.chunk_size
 
 
 def blocks_of(runs: int, chunk_size: int) -> list[tuple[int, int, int]]:
@@ -69,95 +79,84 @@ def blocks_of(runs: int, chunk_size: int) -> list[tuple[int, int, int]]:
 
 def simulate_block(world: World, seed: int, block: int, first: int, n: int) -> BlockResult:
     """Run one block of `n` worlds from the start to the horizon and tabulate it."""
-    model = AllianceModel(world, n, Streams(seed, block))
+    steps = StepDrivers(world.n_steps, len(DRIVERS))
+    histogram = CohesionHistogram(world.n_steps)
+    ledger = DriverLedger(len(DRIVERS), n)
+    model = AllianceModel(world, n, Streams(seed, block), observers=[steps, histogram, ledger])
     model.run()
-    model.finish()
-    return BlockResult(block, tabulate(model, first), model.drivers_by_step,
-                       model.cohesion_histogram)
+    rows = tabulate(model, first, ledger)
+    model.release()
+    return BlockResult(block, rows, steps.by_step, histogram.counts)
 
 
-def years_or_nan(model: AllianceModel, steps: np.ndarray) -> np.ndarray:
-    return np.where(steps == NOT_YET, np.nan, model.world.year_of(steps))
+def _column(values) -> pa.Array:
+    """A numpy column as Arrow, or a Labels column as dictionary-encoded text (null where the
+    code is NOT_YET)."""
+    if isinstance(values, Labels):
+        codes = values.codes
+        indices = pa.array(np.where(codes == NOT_YET, 0, codes).astype(np.int32),
+                           mask=codes == NOT_YET)
+        return pa.DictionaryArray.from_arrays(indices, pa.array(values.names, pa.string()))
+    return pa.array(values)
 
 
-def _labels(codes: np.ndarray, names: list[str]) -> pa.Array:
-    """A dictionary-encoded text column from integer codes, null where the code is NOT_YET."""
-    indices = pa.array(np.where(codes == NOT_YET, 0, codes).astype(np.int32),
-                       mask=codes == NOT_YET)
-    return pa.DictionaryArray.from_arrays(indices, pa.array(names, pa.string()))
-
-
-def tabulate(model: AllianceModel, first: int) -> pa.Table:
-    """One row per world: outcomes, office holders at the split, choices, sampled traits,
-    and the drivers of its cohesion change (columns documented in the README)."""
+def tabulate(model: AllianceModel, first: int, ledger: DriverLedger) -> pa.Table:
+    """One row per world (columns documented in the README, "runs.parquet"): the date of each
+    outcome, what each process records per world, the sampled traits and the drivers."""
     world = model.world
     columns: dict[str, pa.Array] = {
         "world": pa.array(np.arange(first, first + model.n_worlds, dtype=np.int64)),
     }
-    for name, steps in (("split_year", model.split_step), ("clash_year", model.clash_step),
-                        ("realignment_year", model.realign_step)):
-        years = years_or_nan(model, steps)
-        columns[name] = pa.array(years, mask=np.isnan(years))
-    columns["realignment_nation"] = _labels(model.realign_nation, list(world.members))
-    for i, nation in enumerate(world.members):
-        columns[f"holder_at_split.{nation}"] = _labels(model.split_holders[:, i], model.person_ids)
-    for juncture in world.junctures:
-        columns[f"choice.{juncture.id}"] = _labels(model.choices[juncture.id],
-                                                    [o.id for o in juncture.options])
-    columns["polemics"] = pa.array(model.polemics.astype(np.int32))
-    for person in model.persons:
-        for trait in TRAITS:
-            if person.spec.traits[trait].kind != "fixed":
-                columns[f"trait.{person.spec.id}.{trait}"] = pa.array(
-                    person.traits[trait].astype(np.float32))
-        if person.spec.ideology.kind != "fixed":
-            columns[f"trait.{person.spec.id}.ideology"] = pa.array(
-                person.ideology.astype(np.float32))
-    for k, name in enumerate(DRIVERS):
-        columns[f"driver.{name}"] = pa.array(model.drivers_to_split[:, k].astype(np.float32))
+    steps = {k: v for process in model.processes for k, v in process.outcome_steps().items()}
+    for outcome in OUTCOMES:
+        years = np.where(steps[outcome.id] == NOT_YET, np.nan, world.year_of(steps[outcome.id]))
+        columns[outcome.column] = pa.array(years, mask=np.isnan(years))
+    for process in model.processes:
+        columns.update({name: _column(values) for name, values in process.columns().items()})
+    for row, person in enumerate(world.persons.values()):
+        for trait in (*TRAITS, "ideology"):
+            spec = person.ideology if trait == "ideology" else person.traits[trait]
+            if spec.kind != "fixed":
+                columns[f"trait.{person.id}.{trait}"] = pa.array(
+                    model.cast.trait[trait][row].astype(np.float32))
+    columns.update({name: pa.array(v) for name, v in ledger.columns(DRIVERS).items()})
     return pa.table(columns)
 
 
-def run_monte_carlo(
-    world: World,
-    runs: int,
-    seed: int,
-    chunk_size: int,
-    executor: str = "serial",
-    workers: int = 1,
-    address: str | None = None,
-    progress: bool = True,
-    sink: Callable[[pa.Table], None] | None = None,
-) -> MonteCarloResult:
-    """Simulate `runs` worlds of `world` and return their outcomes and aggregates.
+def _codes(column: pa.ChunkedArray) -> np.ndarray:
+    """The integer codes of a dictionary column, NOT_YET where null."""
+    combined = column.combine_chunks()
+    codes = combined.indices.to_numpy(zero_copy_only=False)
+    return np.where(combined.is_valid().to_numpy(zero_copy_only=False), codes, NOT_YET)
+
+
+def run_monte_carlo(world: World, settings: RunSettings,
+                    sink: Callable[[pa.Table], None] | None = None) -> MonteCarloResult:
+    """Simulate `settings.runs` worlds of `world` and return their outcomes and aggregates.
 
     Args:
-        executor: 'serial' (in this process), 'processes' (a local pool) or 'dask'.
-        workers: worker count for the pool or a local Dask cluster.
-        address: a Dask scheduler address; None starts a LocalCluster.
-        progress: show a tqdm bar.
         sink: called with each block's rows, in block order (for streaming to a file).
     """
-    plan = blocks_of(runs, chunk_size)
-    split, clash, realign = (np.full(runs, np.nan) for _ in range(3))
-    realign_nation = np.full(runs, NOT_YET)
+    runs = settings.runs
+    plan = blocks_of(runs, settings.chunk_size)
+    years = {o.id: np.full(runs, np.nan) for o in OUTCOMES}
+    by_nation = {o.id: np.full(runs, NOT_YET) for o in OUTCOMES if o.by_nation}
     drivers = np.zeros((world.n_steps, len(DRIVERS)))
     histogram = np.zeros((world.n_steps, COHESION_BINS + 1), dtype=np.int64)
     pending: dict[int, BlockResult] = {}
     next_block = 0
-    bar = tqdm(total=runs, unit="world", disable=not progress, desc=world.name)
-    with make_executor(executor, workers, address) as pool:
-        futures = [pool.submit(simulate_block, world, seed, b, first, n) for b, first, n in plan]
+    bar = tqdm(total=runs, unit="world", disable=not settings.progress, desc=world.name)
+    with make_executor(settings.executor, settings.workers, settings.dask_address) as pool:
+        futures = [pool.submit(simulate_block, world, settings.seed, b, first, n)
+                   for b, first, n in plan]
         for result in pool.as_completed(futures):
-            b, first, n = plan[result.block]
+            _, first, n = plan[result.block]
             rows = result.rows
-            split[first:first + n] = rows["split_year"].to_numpy(zero_copy_only=False)
-            clash[first:first + n] = rows["clash_year"].to_numpy(zero_copy_only=False)
-            realign[first:first + n] = rows["realignment_year"].to_numpy(zero_copy_only=False)
-            codes = rows["realignment_nation"].combine_chunks().indices.to_numpy(
-                zero_copy_only=False)
-            valid = rows["realignment_nation"].is_valid().to_numpy(zero_copy_only=False)
-            realign_nation[first:first + n] = np.where(valid, codes, NOT_YET)
+            for outcome in OUTCOMES:
+                years[outcome.id][first:first + n] = rows[outcome.column].to_numpy(
+                    zero_copy_only=False)
+                if outcome.by_nation:
+                    by_nation[outcome.id][first:first + n] = _codes(rows[outcome.by_nation])
             bar.update(n)
             pending[result.block] = result
             while next_block in pending:  # in block order, so that sums do not depend on
@@ -168,5 +167,4 @@ def run_monte_carlo(
                     sink(done.rows)
                 next_block += 1
     bar.close()
-    return MonteCarloResult(world, runs, seed, chunk_size,
-                            Outcomes(split, clash, realign, realign_nation), drivers, histogram)
+    return MonteCarloResult(world, settings, years, by_nation, drivers, histogram)

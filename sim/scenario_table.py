@@ -1,7 +1,7 @@
 """The scenario table: every scenario against its reference on the same seeds, as Markdown.
 
     python -m sim.scenario_table                  # 4,000 worlds each, the config's seed
-    python -m sim.scenario_table --runs 10000 --seed 7
+    python -m sim.scenario_table runs=10000 seed=7 out=/tmp/table
 
 Each file in `scenarios/` is composed with Hydra's compose API exactly as
 `python run.py scenario=NAME` would compose it, run with `run_monte_carlo`, and compared with
@@ -12,7 +12,6 @@ command, seed and version that made them, so rerunning the command regenerates b
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,23 +20,23 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from hydra import compose, initialize_config_dir  # noqa: E402
-from omegaconf import OmegaConf  # noqa: E402
+from hydra import compose  # noqa: E402
+from omegaconf import DictConfig, OmegaConf  # noqa: E402
 
 from sim import __version__  # noqa: E402
-from sim.compare import compare  # noqa: E402
+from sim.analysis.compare import compare  # noqa: E402
+from sim.analysis.summary import summarise_outcome  # noqa: E402
+from sim.calendar import month_year  # noqa: E402
+from sim.engine.schedule import HEADLINE, OUTCOMES  # noqa: E402
 from sim.montecarlo import MonteCarloResult, run_monte_carlo  # noqa: E402
-from sim.pipeline import load_world  # noqa: E402
-from sim.report import month_year  # noqa: E402
-from sim.scenarios import register_scenarios  # noqa: E402
-from sim.summary import outcome_years, summarise_outcome  # noqa: E402
-from sim.world import World  # noqa: E402
+from sim.paths import SCENARIOS  # noqa: E402
+from sim.scenario.library import load_world, scenario_files  # noqa: E402
+from sim.scenario.schema import World  # noqa: E402
+from sim.settings import RunSettings  # noqa: E402
+from sim.studies.variants import study_app  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-
-DEFAULT_RUNS = 4000
-"""Worlds per scenario: intervals of about +-1.2 points on a probability, +-0.5 to 1 point
-on a paired difference, in about a minute for the whole library on one core."""
+OTHERS = [outcome for outcome in OUTCOMES if outcome is not HEADLINE]
+"""The outcomes shown as plain probabilities beside the split."""
 
 
 @dataclass
@@ -54,13 +53,12 @@ class Entry:
 def compose_entries(names: list[str]) -> list[Entry]:
     """Compose every scenario as `run.py` would; its reference is the resolved `compare_with`."""
     entries = []
-    with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
-        for name in names:
-            cfg = compose(config_name="config", overrides=[f"scenario={name}"])
-            text = OmegaConf.to_container(cfg.scenario)
-            entries.append(Entry(name, load_world(cfg.scenario, name),
-                                 text.get("divergence") or "none: history",
-                                 text.get("claim") or "", cfg.compare_with))
+    for name in names:
+        cfg = compose(config_name="config", overrides=[f"scenario={name}"])
+        text = OmegaConf.to_container(cfg.scenario)
+        entries.append(Entry(name, load_world(cfg.scenario, name),
+                             text.get("divergence") or "none: history",
+                             text.get("claim") or "", cfg.compare_with))
     return entries
 
 
@@ -77,22 +75,21 @@ def ordered(entries: list[Entry]) -> list[Entry]:
     return order
 
 
-def run_all(entries: list[Entry], runs: int, seed: int, chunk_size: int) -> list[dict]:
+def run_all(entries: list[Entry], settings: RunSettings) -> list[dict]:
     """Run every scenario (and each reference once) and return one row of figures each."""
     results: dict[str, MonteCarloResult] = {}
 
     def result_of(entry: Entry) -> MonteCarloResult:
         if entry.name not in results:
             print(f"  {entry.name}", file=sys.stderr)
-            results[entry.name] = run_monte_carlo(entry.world, runs, seed, chunk_size,
-                                                  progress=False)
+            results[entry.name] = run_monte_carlo(entry.world, settings)
         return results[entry.name]
 
     by_name = {e.name: e for e in entries}
     rows = []
     for entry in ordered(entries):
         result = result_of(entry)
-        outcomes = {k: summarise_outcome(v) for k, v in outcome_years(result).items()}
+        outcomes = {o.id: summarise_outcome(result.years[o.id]) for o in OUTCOMES}
         reference = by_name.get(entry.reference)
         versus = None
         if reference is not None and reference.world != entry.world:
@@ -109,7 +106,7 @@ def _share(o: dict) -> str:
 def _difference(vs: dict | None, reference: str | None) -> str:
     if vs is None:
         return f"reference world ({reference or 'none'})"
-    d = vs["split"]
+    d = vs[HEADLINE.id]
     low, high = d["ci95"]
     return (f"{d['difference'] * 100:+.1f} ({low * 100:+.1f} to {high * 100:+.1f}) "
             f"vs {vs['reference']}")
@@ -117,8 +114,8 @@ def _difference(vs: dict | None, reference: str | None) -> str:
 
 def _median(o: dict, vs: dict | None) -> str:
     text = month_year(o["median_year"])
-    if vs is not None and vs["split"]["median_shift"] is not None:
-        text += f" ({vs['split']['median_shift']:+.1f} y)"
+    if vs is not None and vs[HEADLINE.id]["median_shift"] is not None:
+        text += f" ({vs[HEADLINE.id]['median_shift']:+.1f} y)"
     return text
 
 
@@ -137,15 +134,17 @@ def markdown(rows: list[dict], command: str, runs: int, seed: int, chunk_size: i
         "run one with `python run.py scenario=NAME`.",
         "",
         "| Scenario | Point of divergence | Split (95% CI) | Difference in split, points "
-        "(95% CI) | Median split (shift) | Border clash | Realignment |",
-        "|---|---|---|---|---|---|---|",
+        "(95% CI) | Median split (shift) | "
+        + " | ".join(o.label.capitalize() for o in OTHERS) + " |",
+        "|---|---|---|---|---|" + "---|" * len(OTHERS),
     ]
     for row in rows:
         e, o, vs = row["entry"], row["outcomes"], row["vs"]
+        split = o[HEADLINE.id]
         lines.append(
-            f"| {e.world.title} (`{e.name}`) | {e.divergence} | {_share(o['split'])} | "
-            f"{_difference(vs, e.reference)} | {_median(o['split'], vs)} | "
-            f"{o['border_clash']['probability']:.1%} | {o['realignment']['probability']:.1%} |"
+            f"| {e.world.title} (`{e.name}`) | {e.divergence} | {_share(split)} | "
+            f"{_difference(vs, e.reference)} | {_median(split, vs)} | "
+            + " | ".join(f"{o[other.id]['probability']:.1%}" for other in OTHERS) + " |"
         )
     lines += ["", "![Difference in split probability from the reference, with 95% intervals]"
               "(scenarios.png)", "", "## Claims tested", ""]
@@ -159,11 +158,11 @@ def markdown(rows: list[dict], command: str, runs: int, seed: int, chunk_size: i
 def plot(rows: list[dict], path: Path, runs: int, seed: int) -> None:
     """Horizontal bars: each scenario's paired difference in split probability, with its CI."""
     compared = sorted((r for r in rows if r["vs"] is not None),
-                      key=lambda r: r["vs"]["split"]["difference"])
+                      key=lambda r: r["vs"][HEADLINE.id]["difference"])
     labels = [r["entry"].world.title for r in compared]
-    diff = [r["vs"]["split"]["difference"] * 100 for r in compared]
-    low = [d - r["vs"]["split"]["ci95"][0] * 100 for d, r in zip(diff, compared, strict=True)]
-    high = [r["vs"]["split"]["ci95"][1] * 100 - d for d, r in zip(diff, compared, strict=True)]
+    diff = [r["vs"][HEADLINE.id]["difference"] * 100 for r in compared]
+    low = [d - r["vs"][HEADLINE.id]["ci95"][0] * 100 for d, r in zip(diff, compared, strict=True)]
+    high = [r["vs"][HEADLINE.id]["ci95"][1] * 100 - d for d, r in zip(diff, compared, strict=True)]
     fig, ax = plt.subplots(figsize=(9, 0.42 * len(compared) + 1.6), dpi=110)
     colours = ["#2166ac" if d < 0 else "#b2182b" for d in diff]
     ax.barh(range(len(compared)), diff, color=colours, alpha=0.35)
@@ -184,28 +183,32 @@ def plot(rows: list[dict], path: Path, runs: int, seed: int) -> None:
     plt.close(fig)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m sim.scenario_table", description=__doc__
-                                     .splitlines()[0])
-    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS, help="worlds per scenario")
-    parser.add_argument("--seed", type=int, help="the run's seed (default: configs/config.yaml)")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs", help="folder to write into")
-    args = parser.parse_args(argv)
-    if args.runs < 2:
-        parser.error("--runs must be at least 2")
-    settings = OmegaConf.load(ROOT / "configs" / "config.yaml")
-    seed = settings.seed if args.seed is None else args.seed
-    chunk_size = settings.chunk_size
-    command = "python -m sim.scenario_table" + ("" if args.runs == DEFAULT_RUNS
-                                                else f" --runs {args.runs}") + (
-        "" if args.seed is None else f" --seed {args.seed}")
-    names = register_scenarios(ROOT / "scenarios")
-    print(f"Running {len(names)} scenarios, {args.runs:,} worlds each:", file=sys.stderr)
-    rows = run_all(compose_entries(names), args.runs, seed, chunk_size)
-    plot(rows, args.out / "scenarios.png", args.runs, seed)
-    (args.out / "scenarios.md").write_text(markdown(rows, command, args.runs, seed, chunk_size),
-                                           encoding="utf-8")
-    print(f"Wrote {args.out / 'scenarios.md'} and {args.out / 'scenarios.png'}", file=sys.stderr)
+def write_table(cfg: DictConfig, command: str) -> Path:
+    """Run every scenario with the config's settings and write the table into `cfg.out`."""
+    settings = RunSettings.from_config(cfg)
+    out = Path(cfg.out)
+    names = list(scenario_files(SCENARIOS))
+    print(f"Running {len(names)} scenarios, {settings.runs:,} worlds each:", file=sys.stderr)
+    rows = run_all(compose_entries(names), settings)
+    out.mkdir(parents=True, exist_ok=True)
+    plot(rows, out / "scenarios.png", settings.runs, settings.seed)
+    (out / "scenarios.md").write_text(
+        markdown(rows, command, settings.runs, settings.seed, settings.chunk_size),
+        encoding="utf-8")
+    print(f"Wrote {out / 'scenarios.md'} and {out / 'scenarios.png'}", file=sys.stderr)
+    return out
+
+
+def run(cfg: DictConfig, folder: Path, scenario_name: str) -> Path:
+    """The plain function behind the command (configs/scenario_table.yaml)."""
+    from hydra.core.hydra_config import HydraConfig
+
+    overrides = [o for o in HydraConfig.get().overrides.task if not o.startswith("out=")]
+    return write_table(cfg, " ".join(["python -m sim.scenario_table", *overrides]))
+
+
+def main() -> None:
+    study_app("scenario_table", run)
 
 
 if __name__ == "__main__":

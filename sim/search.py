@@ -40,9 +40,13 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
-from sim.stats import proportion_ci
-from sim.study import PREFIX, relative_path, run_variants, study_app, variant
-from sim.world import TRAITS, ScenarioError, World
+from sim.analysis.stats import proportion_ci
+from sim.engine.specs import TRAITS
+from sim.errors import ScenarioError
+from sim.scenario.library import load_world
+from sim.scenario.schema import World
+from sim.settings import RunSettings
+from sim.studies.variants import PREFIX, relative_path, run_variants, study_app, variant
 
 
 @dataclass(frozen=True)
@@ -116,13 +120,7 @@ class Evaluator:
     premise: dict
     levers: list[Lever]
     year: int
-    runs: int
-    seed: int
-    chunk_size: int
-    executor: str = "serial"
-    workers: int = 1
-    address: str | None = None
-    progress: bool = False
+    settings: RunSettings
 
     def __post_init__(self):
         self.horizon = self.world(frozenset()).horizon
@@ -136,9 +134,10 @@ class Evaluator:
     def outcomes(self, sets: list[frozenset[int]], runs: int, seed: int) -> list[np.ndarray]:
         """(R,) split years per set (NaN: no split by the horizon)."""
         worlds = [self.world(s) for s in sets]
-        bar = tqdm(total=len(worlds), unit="set", disable=not self.progress, leave=False)
-        years = run_variants(worlds, runs, seed, self.chunk_size, self.executor, self.workers,
-                             self.address, progress=lambda done: bar.update(done - bar.n))
+        bar = tqdm(total=len(worlds), unit="set", disable=not self.settings.progress,
+                   leave=False)
+        years = run_variants(worlds, self.settings.replace(runs=runs, seed=seed),
+                             progress=lambda done: bar.update(done - bar.n))
         bar.close()
         return years
 
@@ -166,7 +165,7 @@ def beam_search(evaluator: Evaluator, target: float, max_changes: int,
         } - scores.keys(), key=sorted)
         if not candidates:
             break
-        runs = evaluator.outcomes(candidates, evaluator.runs, evaluator.seed)
+        runs = evaluator.outcomes(candidates, evaluator.settings.runs, evaluator.settings.seed)
         for s, years in zip(candidates, runs, strict=True):
             scores[s] = evaluator.score(years)
         reached = [s for s in candidates if scores[s][0] >= target]
@@ -182,7 +181,7 @@ def findings(evaluator: Evaluator, scores: dict, reached: list, target: float, r
     first row for the premise alone."""
     chosen = reached[:report] or sorted(scores, key=lambda s: scores[s], reverse=True)[:report]
     sets = [frozenset(), *chosen]
-    confirm_seed = evaluator.seed + 1
+    confirm_seed = evaluator.settings.seed + 1
     rows = []
     for s, years in zip(sets, evaluator.outcomes(sets, confirm_runs, confirm_seed), strict=True):
         p, lasts = evaluator.score(years)
@@ -203,9 +202,7 @@ def findings(evaluator: Evaluator, scores: dict, reached: list, target: float, r
 
 def run(cfg: DictConfig, folder: Path, scenario_name: str) -> pd.DataFrame:
     """The plain function behind the command: search, confirm, write `folder`, print."""
-    from sim.pipeline import check_settings, load_world
-
-    check_settings(cfg)
+    settings = RunSettings.from_config(cfg)
     load_world(cfg.scenario, scenario_name)
     scenario = OmegaConf.to_container(cfg.scenario, resolve=True)
     scenario.pop("defaults", None)
@@ -215,16 +212,14 @@ def run(cfg: DictConfig, folder: Path, scenario_name: str) -> pd.DataFrame:
     levers = (juncture_levers(kept, premise) + trait_levers(kept, levers_cfg.get("persons") or [])
               + value_levers(levers_cfg.get("values") or {}))
     year, target = int(cfg.target.year), float(cfg.target.probability)
-    evaluator = Evaluator(scenario, scenario_name, premise, levers, year, cfg.runs, cfg.seed,
-                          cfg.chunk_size, cfg.executor, cfg.workers, cfg.dask_address,
-                          cfg.progress)
+    evaluator = Evaluator(scenario, scenario_name, premise, levers, year, settings)
     print(f"{len(levers)} levers; screening sets of up to {cfg.max_changes} changes "
           f"(beam {cfg.beam}) with {cfg.runs:,} worlds each")
     scores, reached = beam_search(evaluator, target, cfg.max_changes, cfg.beam)
     table = findings(evaluator, scores, reached, target, cfg.report, cfg.confirm_runs)
 
     verdict = write(folder, table, scores, reached, levers, target, year,
-                    f"{cfg.confirm_runs:,} worlds each, seed {evaluator.seed + 1}")
+                    f"{cfg.confirm_runs:,} worlds each, seed {settings.seed + 1}")
     print(f"\n{verdict} (screened {len(scores)} sets)\n")
     for _, row in table.iterrows():
         print(f"{row['rank']:>3}. {row['probability']:6.1%} (95% CI {row['ci95_low']:.1%} - "
@@ -237,7 +232,7 @@ def run(cfg: DictConfig, folder: Path, scenario_name: str) -> pd.DataFrame:
 def write(folder: Path, table: pd.DataFrame, scores: dict, reached: list, levers: list[Lever],
           target: float, year: int, caption: str) -> str:
     """Write the search's tables and chart into `folder`; return the one-line verdict."""
-    from sim.study_plots import plot_findings
+    from sim.studies.plots import plot_findings
 
     folder.mkdir(parents=True, exist_ok=True)
     table.to_parquet(folder / "search.parquet", index=False)

@@ -21,7 +21,10 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
-from sim.study import (
+from sim.errors import SettingsError
+from sim.scenario.library import load_world
+from sim.settings import RunSettings
+from sim.studies.variants import (
     check_measure,
     measure,
     relative_path,
@@ -29,7 +32,6 @@ from sim.study import (
     study_app,
     variant,
 )
-from sim.world import ScenarioError
 
 METHODS = ("morris", "sobol")
 
@@ -37,13 +39,13 @@ METHODS = ("morris", "sobol")
 def problem_of(parameters: dict) -> dict:
     """SALib's problem definition from {scenario path: [low, high]}, checked."""
     if not parameters:
-        raise ScenarioError("parameters must declare at least one 'scenario.PATH: [low, high]'")
+        raise SettingsError("parameters must declare at least one 'scenario.PATH: [low, high]'")
     bounds = []
     for path, pair in parameters.items():
         relative_path(path)
         if (not isinstance(pair, (list, tuple)) or len(pair) != 2
                 or not all(isinstance(v, (int, float)) for v in pair) or pair[0] >= pair[1]):
-            raise ScenarioError(f"parameters.{path} must be [low, high] with low < high, "
+            raise SettingsError(f"parameters.{path} must be [low, high] with low < high, "
                                 f"got {pair!r}")
         bounds.append([float(pair[0]), float(pair[1])])
     return {"num_vars": len(parameters), "names": list(parameters), "bounds": bounds}
@@ -59,9 +61,9 @@ def sample(problem: dict, method: str, samples: int, levels: int, seed: int) -> 
         from SALib.sample import sobol
 
         if samples & (samples - 1):
-            raise ScenarioError(f"samples must be a power of 2 for Sobol, got {samples}")
+            raise SettingsError(f"samples must be a power of 2 for Sobol, got {samples}")
         return sobol.sample(problem, samples, calc_second_order=False, seed=seed)
-    raise ScenarioError(f"unknown method '{method}'; allowed: {', '.join(METHODS)}")
+    raise SettingsError(f"unknown method '{method}'; allowed: {', '.join(METHODS)}")
 
 
 def indices(problem: dict, method: str, x: np.ndarray, y: np.ndarray, seed: int) -> pd.DataFrame:
@@ -92,20 +94,18 @@ def indices(problem: dict, method: str, x: np.ndarray, y: np.ndarray, seed: int)
     return table
 
 
-def analyse(scenario: dict, name: str, parameters: dict, method: str = "morris",
-            outcome: str = "split_probability", samples: int = 20, levels: int = 4,
-            runs: int = 1000, seed: int = 1950, chunk_size: int = 2500, executor: str = "serial",
-            workers: int = 1, address: str | None = None,
-            progress: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+def analyse(scenario: dict, name: str, parameters: dict, settings: RunSettings,
+            method: str = "morris", outcome: str = "split_probability", samples: int = 20,
+            levels: int = 4) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run the analysis on plain scenario data; return (indices, samples with outcomes)."""
     check_measure(outcome)
     problem = problem_of(parameters)
+    seed = settings.seed
     x = sample(problem, method, samples, levels, seed)
     worlds = [variant(scenario, name, dict(zip(problem["names"], map(float, row), strict=True)))
               for row in x]
-    bar = tqdm(total=len(worlds), unit="point", disable=not progress, desc=method)
-    years = run_variants(worlds, runs, seed, chunk_size, executor, workers, address,
-                         progress=lambda done: bar.update(done - bar.n))
+    bar = tqdm(total=len(worlds), unit="point", disable=not settings.progress, desc=method)
+    years = run_variants(worlds, settings, progress=lambda done: bar.update(done - bar.n))
     bar.close()
     y = np.array([measure(outcome, split, worlds[0].horizon) for split in years])
     points = pd.DataFrame(x, columns=problem["names"])
@@ -116,7 +116,7 @@ def analyse(scenario: dict, name: str, parameters: dict, method: str = "morris",
 def write(folder: Path, table: pd.DataFrame, points: pd.DataFrame, method: str,
           outcome: str, runs: int, seed: int) -> None:
     """Write the indices, the sample points and the ranked bar chart into `folder`."""
-    from sim.study_plots import plot_indices
+    from sim.studies.plots import plot_indices
 
     folder.mkdir(parents=True, exist_ok=True)
     table.to_parquet(folder / "indices.parquet", index=False)
@@ -130,16 +130,13 @@ def write(folder: Path, table: pd.DataFrame, points: pd.DataFrame, method: str,
 
 def run(cfg: DictConfig, folder: Path, scenario_name: str) -> pd.DataFrame:
     """The plain function behind the command: analyse the composed config, write `folder`."""
-    from sim.pipeline import check_settings, load_world
-
-    check_settings(cfg)
+    settings = RunSettings.from_config(cfg)
     load_world(cfg.scenario, scenario_name)  # the unchanged scenario must be valid first
     scenario = OmegaConf.to_container(cfg.scenario, resolve=True)
     scenario.pop("defaults", None)
     parameters = OmegaConf.to_container(cfg.parameters, resolve=True)
-    table, points = analyse(scenario, scenario_name, parameters, cfg.method, cfg.outcome,
-                            cfg.samples, cfg.levels, cfg.runs, cfg.seed, cfg.chunk_size,
-                            cfg.executor, cfg.workers, cfg.dask_address, cfg.progress)
+    table, points = analyse(scenario, scenario_name, parameters, settings, cfg.method,
+                            cfg.outcome, cfg.samples, cfg.levels)
     write(folder, table, points, cfg.method, cfg.outcome, cfg.runs, cfg.seed)
     with pd.option_context("display.width", 120, "display.max_colwidth", 60):
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))

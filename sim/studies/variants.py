@@ -14,9 +14,13 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from sim.engine.schedule import HEADLINE
+from sim.errors import ScenarioError, SettingsError
 from sim.executors import make_executor
 from sim.montecarlo import run_monte_carlo
-from sim.world import ScenarioError, World, parse_world
+from sim.scenario.schema import World
+from sim.scenario.validate import parse_world
+from sim.settings import RunSettings
 
 MEASURES = ("split_probability", "intact_YYYY", "median_split_year")
 """Outcomes a study can be run for; intact_YYYY names a year, e.g. intact_1970."""
@@ -46,7 +50,7 @@ def intact_year(name: str) -> int:
     """The year of an `intact_YYYY` measure, or ScenarioError naming the measures allowed."""
     match = re.fullmatch(r"intact_(\d{4})", name)
     if not match:
-        raise ScenarioError(f"unknown outcome '{name}'; allowed: {', '.join(MEASURES)} "
+        raise SettingsError(f"unknown outcome '{name}'; allowed: {', '.join(MEASURES)} "
                             "(e.g. intact_1970)")
     return int(match.group(1))
 
@@ -92,23 +96,23 @@ def variant(scenario: dict, name: str, values: dict[str, object]) -> World:
     return parse_world(with_values(scenario, values), name)
 
 
-def _split_years(index: int, world: World, runs: int, seed: int, chunk_size: int):
-    result = run_monte_carlo(world, runs, seed, chunk_size, progress=False)
-    return index, result.outcomes.split
+def _split_years(index: int, world: World, settings: RunSettings):
+    result = run_monte_carlo(world, settings)
+    return index, result.years[HEADLINE.id]
 
 
-def run_variants(worlds: Sequence[World], runs: int, seed: int, chunk_size: int,
-                 executor: str = "serial", workers: int = 1, address: str | None = None,
+def run_variants(worlds: Sequence[World], settings: RunSettings,
                  progress: Callable[[int], None] | None = None) -> list[np.ndarray]:
-    """(R,) split years of each world, all run on the same seed, variants spread over workers.
+    """(R,) split years of each world, all run on the same seed, variants spread over the
+    settings' executor (each variant itself runs in one process, without a progress bar).
 
     Args:
         progress: called with the number of variants done so far.
     """
     years: list[np.ndarray | None] = [None] * len(worlds)
-    with make_executor(executor, workers, address) as pool:
-        futures = [pool.submit(_split_years, i, w, runs, seed, chunk_size)
-                   for i, w in enumerate(worlds)]
+    inside = settings.replace(executor="serial", progress=False)
+    with make_executor(settings.executor, settings.workers, settings.dask_address) as pool:
+        futures = [pool.submit(_split_years, i, w, inside) for i, w in enumerate(worlds)]
         for done, (i, split) in enumerate(pool.as_completed(futures), start=1):
             years[i] = split
             if progress is not None:
@@ -125,19 +129,20 @@ def study_app(config_name: str, run: Callable) -> None:
     import hydra
     from hydra.core.hydra_config import HydraConfig
 
-    from sim.output import remove_unfinished
-    from sim.scenarios import register_scenarios
+    from sim.errors import InputError
+    from sim.outputs.folder import remove_unfinished
+    from sim.paths import CONFIGS, SCENARIOS
+    from sim.scenario.library import register_scenarios
 
-    root = Path(__file__).resolve().parents[1]
-    register_scenarios(root / "scenarios")
+    register_scenarios(SCENARIOS)
 
-    @hydra.main(version_base="1.3", config_path=str(root / "configs"), config_name=config_name)
+    @hydra.main(version_base="1.3", config_path=str(CONFIGS), config_name=config_name)
     def app(cfg) -> None:
         hydra_cfg = HydraConfig.get()
         folder = Path(hydra_cfg.runtime.output_dir)
         try:
             run(cfg, folder, hydra_cfg.runtime.choices.scenario)
-        except ScenarioError as error:
+        except InputError as error:
             remove_unfinished(folder)
             sys.exit(f"error: {error}")
 

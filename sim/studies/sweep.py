@@ -20,7 +20,9 @@ import yaml
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from sim.world import OUTCOMES
+from sim.engine.schedule import HEADLINE, OUTCOMES
+
+OUTCOME_IDS = [outcome.id for outcome in OUTCOMES]
 
 log = logging.getLogger(__name__)
 
@@ -76,16 +78,16 @@ def summary_row(folder: Path, summary: dict) -> dict:
             row[key] = _value(value)
     row.setdefault("scenario", summary["scenario"])
     row.update(runs=summary["runs"], seed=summary["seed"])
-    for name in OUTCOMES:
+    for name in OUTCOME_IDS:
         outcome = summary["outcomes"][name]
         low, high = outcome["ci95"]
         row.update({f"{name}.probability": outcome["probability"], f"{name}.ci95_low": low,
                     f"{name}.ci95_high": high, f"{name}.median_year": outcome["median_year"]})
-    for year, share in summary["outcomes"]["split"].get("by_year", {}).items():
-        row[f"split.by_{year}"] = share
+    for year, share in summary["outcomes"][HEADLINE.id].get("by_year", {}).items():
+        row[f"{HEADLINE.id}.by_{year}"] = share
     versus = summary.get("vs_baseline")
     if versus:
-        for name in OUTCOMES:
+        for name in OUTCOME_IDS:
             low, high = versus[name]["ci95"]
             row.update({f"{name}.vs_baseline": versus[name]["difference"],
                         f"{name}.vs_baseline_ci95_low": low,
@@ -111,7 +113,7 @@ def swept_keys(table: pd.DataFrame) -> list[str]:
 
 
 def _is_outcome(column: str) -> bool:
-    return column.split(".", 1)[0] in OUTCOMES
+    return column.split(".", 1)[0] in OUTCOME_IDS
 
 
 def write_sweep(directory: Path) -> pd.DataFrame | None:

@@ -14,10 +14,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.plots import save_figure  # noqa: E402
-
-LABELS = {"split": "split", "border_clash": "border clash", "realignment": "realignment"}
-COLOURS = {"split": "#b2182b", "border_clash": "#ef8a62", "realignment": "#2166ac"}
+from sim.engine.schedule import HEADLINE, OUTCOMES  # noqa: E402
+from sim.outputs.plots import save_figure  # noqa: E402
 
 
 def _numeric(column: pd.Series) -> bool:
@@ -43,11 +41,12 @@ def plot_line(table: pd.DataFrame, key: str, path: Path) -> None:
     """Each outcome's probability against the parameter, with its 95% interval as a band."""
     data = table.sort_values(key)
     fig, ax = plt.subplots(figsize=(8, 4.8), dpi=110)
-    for name, label in LABELS.items():
-        x = data[key].to_numpy(float)
-        ax.plot(x, data[f"{name}.probability"], marker="o", color=COLOURS[name], label=label)
+    for outcome in OUTCOMES:
+        x, name = data[key].to_numpy(float), outcome.id
+        ax.plot(x, data[f"{name}.probability"], marker="o", color=outcome.colour,
+                label=outcome.label)
         ax.fill_between(x, data[f"{name}.ci95_low"], data[f"{name}.ci95_high"],
-                        color=COLOURS[name], alpha=0.2, linewidth=0)
+                        color=outcome.colour, alpha=0.2, linewidth=0)
     ax.set_xlabel(key)
     ax.set_ylabel("share of worlds by the horizon")
     ax.set_ylim(0, 1)
@@ -60,7 +59,7 @@ def plot_line(table: pd.DataFrame, key: str, path: Path) -> None:
 
 def plot_heatmap(table: pd.DataFrame, x_key: str, y_key: str, path: Path) -> None:
     """Split probability over a grid of two parameters, each cell labelled with its value."""
-    grid = table.pivot_table(index=y_key, columns=x_key, values="split.probability")
+    grid = table.pivot_table(index=y_key, columns=x_key, values=f"{HEADLINE.id}.probability")
     fig, ax = plt.subplots(figsize=(8, 5.5), dpi=110)
     image = ax.imshow(grid.to_numpy(), origin="lower", cmap="RdBu_r", vmin=0, vmax=1,
                       aspect="auto")
@@ -84,22 +83,23 @@ def plot_forest(table: pd.DataFrame, swept: list[str], path: Path) -> None:
     labels = [", ".join(f"{k.split('.')[-1]}={row[k]}" if k != "scenario" else str(row[k])
                         for k in keys) for _, row in table.iterrows()]
     y = np.arange(len(table))[::-1]
-    versus = "split.vs_baseline" in table and table["split.vs_baseline"].notna().any()
+    split = HEADLINE.id
+    versus = f"{split}.vs_baseline" in table and table[f"{split}.vs_baseline"].notna().any()
     fig, axes = plt.subplots(1, 2 if versus else 1, figsize=(11 if versus else 7,
                              1.6 + 0.45 * len(table)), dpi=110, squeeze=False)
     ax = axes[0, 0]
-    p = table["split.probability"].to_numpy(float)
-    ax.errorbar(p, y, xerr=[p - table["split.ci95_low"], table["split.ci95_high"] - p],
-                fmt="o", color=COLOURS["split"], capsize=3)
+    p = table[f"{split}.probability"].to_numpy(float)
+    ax.errorbar(p, y, xerr=[p - table[f"{split}.ci95_low"], table[f"{split}.ci95_high"] - p],
+                fmt="o", color=HEADLINE.colour, capsize=3)
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 1)
     ax.set_xlabel("split probability (95% CI)")
     ax.grid(axis="x", alpha=0.3)
     if versus:
         ax2 = axes[0, 1]
-        d = table["split.vs_baseline"].to_numpy(float)
-        ax2.errorbar(d, y, xerr=[d - table["split.vs_baseline_ci95_low"],
-                                 table["split.vs_baseline_ci95_high"] - d],
+        d = table[f"{split}.vs_baseline"].to_numpy(float)
+        ax2.errorbar(d, y, xerr=[d - table[f"{split}.vs_baseline_ci95_low"],
+                                 table[f"{split}.vs_baseline_ci95_high"] - d],
                      fmt="s", color="0.2", capsize=3)
         ax2.axvline(0, color="0.5", linewidth=1)
         ax2.set_yticks(y, [""] * len(y))

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.analysis.stats import median_shift, paired_difference, unpaired_difference_ci
+from sim.analysis.summary import summarise_outcome
+from sim.engine.schedule import OUTCOMES
 from sim.montecarlo import MonteCarloResult
-from sim.stats import median_shift, paired_difference, unpaired_difference_ci
-from sim.summary import outcome_years, summarise_outcome
 
 
 def compare(result: MonteCarloResult, reference: MonteCarloResult) -> dict:
@@ -19,13 +20,13 @@ def compare(result: MonteCarloResult, reference: MonteCarloResult) -> dict:
     probability with its interval (and the unpaired interval for contrast), the shift in
     median year with a paired bootstrap interval, and the reference's own figures."""
     block = {"reference": reference.world.name}
-    ours, theirs = outcome_years(result), outcome_years(reference)
-    for name in ours:
-        happened, happened_ref = ~np.isnan(ours[name]), ~np.isnan(theirs[name])
-        block[name] = {
+    for outcome in OUTCOMES:
+        ours, theirs = result.years[outcome.id], reference.years[outcome.id]
+        happened, happened_ref = ~np.isnan(ours), ~np.isnan(theirs)
+        block[outcome.id] = {
             **paired_difference(happened, happened_ref),
             "ci95_unpaired": unpaired_difference_ci(happened, happened_ref),
-            **median_shift(ours[name], theirs[name], seed=result.seed),
-            "reference": summarise_outcome(theirs[name]),
+            **median_shift(ours, theirs, seed=result.seed),
+            "reference": summarise_outcome(theirs),
         }
     return block

@@ -1,4 +1,6 @@
-"""Scenario files as a Hydra config group, so `scenario=NAME` picks `scenarios/NAME.yaml`.
+"""The scenario library: the files of `scenarios/` as a Hydra config group, and loading one.
+
+`scenario=NAME` picks `scenarios/NAME.yaml`.
 
 Each file is registered in Hydra's ConfigStore under the group `scenario`; every field stays
 overridable and sweepable from the command line, and a counterfactual can start from another
@@ -15,8 +17,11 @@ from pathlib import Path
 import yaml
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
-from sim.world import ScenarioError
+from sim.errors import ScenarioError
+from sim.scenario.schema import World
+from sim.scenario.validate import parse_world
 
 MALFORMED = "_malformed_"
 """Key stored in place of a file that could not be read, holding the reason."""
@@ -60,8 +65,16 @@ def register_scenarios(directory: Path) -> list[str]:
     return list(files)
 
 
-def malformed_reason(scenario: dict) -> str | None:
-    return scenario.get(MALFORMED)
+def load_world(scenario: DictConfig, name: str) -> World:
+    """The validated World of a composed `scenario` node."""
+    try:
+        data = OmegaConf.to_container(scenario, resolve=True)
+    except OmegaConfBaseException as error:
+        raise ScenarioError(f"scenario '{name}': {str(error).splitlines()[0]}") from None
+    data.pop("defaults", None)
+    if MALFORMED in data:
+        raise ScenarioError(data[MALFORMED])
+    return parse_world(data, name)
 
 
 def compose_scenario(name: str) -> DictConfig:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.world import HistoryCheck
+from sim.scenario.schema import HistoryCheck
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,6 @@ def evaluate(check: HistoryCheck, years: np.ndarray) -> CheckResult:
     return CheckResult(check, float(value), bool(passed))
 
 
-def history_check(checks, outcome_years: dict[str, np.ndarray]) -> list[CheckResult]:
-    """Evaluate every check of a world against a run's outcome dates."""
-    return [evaluate(c, outcome_years[c.outcome]) for c in checks]
+def history_check(checks, years: dict[str, np.ndarray]) -> list[CheckResult]:
+    """Evaluate every check of a world against a run's outcome dates (outcome id -> (R,))."""
+    return [evaluate(c, years[c.outcome]) for c in checks]

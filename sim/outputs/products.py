@@ -12,11 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.chronicle import parse_pick, write_chronicle
-from sim.drivers import PERIOD_YEARS, drivers_block
+from sim.analysis.drivers import PERIOD_YEARS, drivers_block
+from sim.analysis.stats import hazard_by_period, kaplan_meier, paired_difference, period_edges
+from sim.analysis.summary import year_key
+from sim.engine.schedule import HEADLINE
 from sim.montecarlo import MonteCarloResult
-from sim.page import write_report
-from sim.plots import (
+from sim.outputs.chronicle import parse_pick, write_chronicle
+from sim.outputs.plots import (
     names,
     plot_cohesion,
     plot_drivers,
@@ -24,8 +26,7 @@ from sim.plots import (
     plot_split_years,
     plot_survival,
 )
-from sim.stats import hazard_by_period, kaplan_meier, paired_difference, period_edges
-from sim.summary import year_key
+from sim.outputs.report import write_report
 
 PLOTS = ("survival", "split_years", "cohesion", "outcomes", "drivers")
 """The PNG files under plots/, in the order report.md shows them."""
@@ -40,7 +41,7 @@ def chronicle_pick(cfg, runs: int) -> str | int:
 def survival_curve(result: MonteCarloResult):
     """Kaplan-Meier survival of the alliance: worlds not split by the horizon are censored
     there (administrative censoring: every world is followed to the horizon)."""
-    split = result.outcomes.split
+    split = result.years[HEADLINE.id]
     observed = ~np.isnan(split)
     return kaplan_meier(np.where(observed, split, result.world.horizon), observed), observed
 
@@ -51,7 +52,8 @@ def survival_block(result: MonteCarloResult, reference: MonteCarloResult | None)
     """
     world = result.world
     curve, observed = survival_curve(result)
-    exits = np.where(observed, result.outcomes.split, world.horizon)
+    split = result.years[HEADLINE.id]
+    exits = np.where(observed, split, world.horizon)
     at = {}
     for m in world.milestones:
         s, low, high = curve.at(np.nextafter(m, -np.inf))   # still allied when m begins
@@ -69,9 +71,9 @@ def survival_block(result: MonteCarloResult, reference: MonteCarloResult | None)
                    "periods": hazard},
     }
     if reference is not None:
-        theirs = reference.outcomes.split
+        theirs = reference.years[HEADLINE.id]
         block["vs_baseline"] = {
-            year_key(m): paired_difference(~(result.outcomes.split < m), ~(theirs < m))
+            year_key(m): paired_difference(~(split < m), ~(theirs < m))
             for m in world.milestones
         }
     return block
@@ -90,8 +92,8 @@ def write_products(folder: Path, result: MonteCarloResult, reference: MonteCarlo
     if reference is not None:
         curves.append((theirs, survival_curve(reference)[0]))
     plot_survival(curves, summary, plots / "survival.png")
-    plot_split_years(result.outcomes.split, summary, plots / "split_years.png",
-                     None if reference is None else reference.outcomes.split)
+    plot_split_years(result.years[HEADLINE.id], summary, plots / "split_years.png",
+                     None if reference is None else reference.years[HEADLINE.id])
     plot_cohesion(result.cohesion_histogram, result.world, summary, plots / "cohesion.png",
                   None if reference is None else reference.cohesion_histogram)
     plot_outcomes(summary, plots / "outcomes.png")

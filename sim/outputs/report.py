@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.history import shown_value
-from sim.plots import DRIVER_LABELS, OUTCOME_LABELS, period_label
-from sim.report import month_year
+from sim.analysis.history import shown_value
+from sim.calendar import month_year
+from sim.engine.schedule import DRIVER, OUTCOMES
+from sim.outputs.plots import period_label
 
 CAPTIONS = {
     "survival": "Probability the alliance still stands, by year (Kaplan-Meier, 95% band)",
@@ -49,7 +50,8 @@ def outcome_table(summary: dict) -> list[str]:
         head += f" {vs['reference']} | difference, points (paired 95% CI) | median shift, years |"
         rule += "---:|---|---|"
     lines = [head, rule]
-    for name, label in OUTCOME_LABELS.items():
+    for outcome in OUTCOMES:
+        name, label = outcome.id, outcome.title
         o = summary["outcomes"][name]
         quartiles = "-" if o["quartiles"] is None else \
             f"{month_year(o['quartiles'][0])} - {month_year(o['quartiles'][1])}"
@@ -99,7 +101,7 @@ def drivers_table(summary: dict) -> list[str]:
              f"all worlds ({every['worlds']:,}): {every['span']} |", "|---|---:|---:|"]
     for d in block["drivers"]:
         mine = "-" if split["mean"] is None else f"{split['mean'][d]:+.3f}"
-        lines.append(f"| {DRIVER_LABELS.get(d, d)} | {mine} | {every['mean'][d]:+.3f} |")
+        lines.append(f"| {DRIVER[d].label} | {mine} | {every['mean'][d]:+.3f} |")
     total = "-" if split["total"] is None else f"{split['total']:+.3f}"
     lines.append(f"| **net change** | **{total}** | **{every['total']:+.3f}** |")
     return lines

@@ -1,6 +1,6 @@
 """Why it split: a run's loss of cohesion accounted for by mechanism.
 
-Every change in a world's cohesion is booked to one of the model's DRIVERS (the mechanisms,
+Every change in a world's cohesion is booked to one of the engine's DRIVERS (the mechanisms,
 the pull toward the baseline, noise and clipping), so the contributions add up exactly to the
 change. This module averages them over worlds (from runs.parquet, read block by block so
 memory stays flat) and over periods (from the per-step sums the run keeps).
@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 
-from sim.model import DRIVERS
+from sim.analysis.stats import period_edges
+from sim.engine.schedule import DRIVERS, OUTCOMES
 from sim.montecarlo import MonteCarloResult
-from sim.stats import period_edges
 
 PERIOD_YEARS = 5
 """Width of the periods of `drivers.by_period` and `survival.hazard`, in years."""
@@ -24,7 +24,7 @@ PERIOD_YEARS = 5
 def _means(total: np.ndarray, worlds: int) -> dict | None:
     if worlds == 0:
         return None
-    return {name: float(v / worlds) for name, v in zip(DRIVERS, total, strict=True)}
+    return {d.id: float(v / worlds) for d, v in zip(DRIVERS, total, strict=True)}
 
 
 def _group(total: np.ndarray, worlds: int, span: str) -> dict:
@@ -43,13 +43,14 @@ def drivers_block(rows: Path, result: MonteCarloResult) -> dict:
     `by_period` holds, for each period, each driver's contribution to the mean world's change
     over the period's steps (after a split too). Units: cohesion, on its 0-1 scale.
     """
-    columns = [f"driver.{name}" for name in DRIVERS]
+    columns = [f"driver.{d.id}" for d in DRIVERS]
+    split_column = OUTCOMES[0].column
     split_sum, all_sum = np.zeros(len(DRIVERS)), np.zeros(len(DRIVERS))
     n_split = n_all = 0
-    for batch in pq.ParquetFile(rows).iter_batches(columns=["split_year", *columns]):
+    for batch in pq.ParquetFile(rows).iter_batches(columns=[split_column, *columns]):
         values = np.stack([batch.column(c).to_numpy(zero_copy_only=False) for c in columns],
                           axis=1).astype(float)
-        split = batch.column("split_year").is_valid().to_numpy(zero_copy_only=False)
+        split = batch.column(split_column).is_valid().to_numpy(zero_copy_only=False)
         split_sum += values[split].sum(axis=0)
         all_sum += values.sum(axis=0)
         n_split += int(split.sum())
@@ -65,7 +66,7 @@ def drivers_block(rows: Path, result: MonteCarloResult) -> dict:
                           "total": float(total.sum() / result.runs)})
     return {
         "unit": "cohesion (0-1 scale), mean per world",
-        "drivers": list(DRIVERS),
+        "drivers": [d.id for d in DRIVERS],
         "split_worlds": _group(split_sum, n_split, "from the start to the split"),
         "all_worlds": _group(all_sum, n_all, "to the split, or to the horizon"),
         "by_period": by_period,

@@ -15,22 +15,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from sim.model import COHESION_BINS  # noqa: E402
-from sim.stats import Survival, histogram_quantiles  # noqa: E402
-from sim.summary import year_key  # noqa: E402
+from sim.analysis.stats import Survival, histogram_quantiles  # noqa: E402
+from sim.analysis.summary import year_key  # noqa: E402
+from sim.engine.observers import COHESION_BINS  # noqa: E402
+from sim.engine.schedule import DRIVER, HEADLINE, OUTCOMES  # noqa: E402
 
 SCENARIO_COLOUR = "#b2182b"
 BASELINE_COLOUR = "#4d4d4d"
-DRIVER_LABELS = {
-    "threat": "shared threat", "aid": "aid and trade", "ideology": "ideological distance",
-    "status": "status gap", "grievance": "grievances", "border": "border tension",
-    "baseline": "pull toward the baseline", "noise": "noise", "bound": "clipping at 0 and 1",
-}
-DRIVER_COLOURS = {
-    "threat": "#2166ac", "aid": "#67a9cf", "ideology": "#b2182b", "status": "#ef8a62",
-    "grievance": "#762a83", "border": "#8c510a", "baseline": "#bababa", "noise": "#e0e0e0",
-    "bound": "#4d4d4d",
-}
 
 
 def stamp(ax, summary: dict) -> None:
@@ -77,7 +68,7 @@ def plot_split_years(split_years: np.ndarray, summary: dict, path: Path,
     weights = np.full(happened.size, 1.0 / split_years.size)
     ax.hist(happened, bins=bins, weights=weights, color=SCENARIO_COLOUR, edgecolor="white",
             label=f"{mine}: split in {happened.size / split_years.size:.0%} of worlds")
-    median = summary["outcomes"]["split"]["median_year"]
+    median = summary["outcomes"][HEADLINE.id]["median_year"]
     if median is not None:
         ax.axvline(median, color=SCENARIO_COLOUR, linestyle="--", linewidth=1,
                    label=f"median {median:.1f}")
@@ -150,7 +141,7 @@ def plot_cohesion(histogram: np.ndarray, world, summary: dict, path: Path,
     ax.axhline(world.split_threshold, color="black", linestyle=":", linewidth=1.2,
                label=f"split threshold ({world.split_threshold:g}, held "
                      f"{world.split_sustained_years:g} y)")
-    by_year = summary["outcomes"]["split"]["by_year"]
+    by_year = summary["outcomes"][HEADLINE.id]["by_year"]
     for milestone in world.milestones:
         ax.axvline(milestone, color="0.55", linewidth=0.8, linestyle="--")
         share = by_year.get(year_key(milestone))
@@ -169,15 +160,11 @@ def plot_cohesion(histogram: np.ndarray, world, summary: dict, path: Path,
     save_figure(fig, path)
 
 
-OUTCOME_LABELS = {"split": "split", "border_clash": "first armed border clash",
-                  "realignment": "realignment with the third power"}
-
-
 def plot_outcomes(summary: dict, path: Path) -> None:
     """Each outcome's probability with its 95% interval, beside the baseline's."""
     outcomes = summary["outcomes"]
     vs = summary.get("vs_baseline")
-    kinds = list(OUTCOME_LABELS)
+    kinds = [outcome.id for outcome in OUTCOMES]
     x = np.arange(len(kinds))
     width = 0.38 if vs else 0.6
     fig, ax = plt.subplots(figsize=(10, 5.2), dpi=110)
@@ -196,7 +183,7 @@ def plot_outcomes(summary: dict, path: Path) -> None:
             ax.text(xi, hi + 0.015, f"{pi:.1%}", ha="center", va="bottom", fontsize=9)
     ax.errorbar([], [], yerr=[], fmt="none", ecolor="black", capsize=4,
                 label="95% interval (Wilson)")
-    labels = [OUTCOME_LABELS[n] for n in kinds]
+    labels = [outcome.title for outcome in OUTCOMES]
     if vs:
         labels = [f"{lab}\n{vs[n]['difference'] * 100:+.1f} points (95% CI "
                   f"{vs[n]['ci95'][0] * 100:+.1f} to {vs[n]['ci95'][1] * 100:+.1f}), paired"
@@ -237,7 +224,7 @@ def plot_drivers(block: dict, summary: dict, path: Path) -> None:
                   color=colour, alpha=0.85,
                   label=f"{label} ({group['worlds']:,} worlds; net {group['total']:+.2f})")
     left.axvline(0, color="black", linewidth=0.8)
-    left.set_yticks(y, [DRIVER_LABELS.get(d, d) for d in drivers], fontsize=9)
+    left.set_yticks(y, [DRIVER[d].label for d in drivers], fontsize=9)
     left.invert_yaxis()
     left.set_xlabel("mean contribution to the change in cohesion (cohesion points, 0-1 scale)")
     left.set_title("Which forces moved cohesion, per world", fontsize=10)
@@ -249,9 +236,9 @@ def plot_drivers(block: dict, summary: dict, path: Path) -> None:
     for d in drivers:
         values = np.array([p["mean"][d] for p in periods])
         positive, negative = np.maximum(values, 0), np.minimum(values, 0)
-        right.bar(x, positive, 0.7, bottom=up, color=DRIVER_COLOURS.get(d), edgecolor="white",
-                  linewidth=0.5, label=DRIVER_LABELS.get(d, d))
-        right.bar(x, negative, 0.7, bottom=down, color=DRIVER_COLOURS.get(d),
+        right.bar(x, positive, 0.7, bottom=up, color=DRIVER[d].colour, edgecolor="white",
+                  linewidth=0.5, label=DRIVER[d].label)
+        right.bar(x, negative, 0.7, bottom=down, color=DRIVER[d].colour,
                   edgecolor="white", linewidth=0.5)
         up, down = up + positive, down + negative
     right.plot(x, [p["total"] for p in periods], color="black", marker="o", linewidth=1.2,

@@ -1,19 +1,10 @@
-"""The short text a person reads at the end of a run."""
+"""The short text a person reads in the terminal at the end of a run."""
 
 from __future__ import annotations
 
-from sim.history import shown_value
-from sim.world import calendar_date
-
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-
-
-def month_year(year: float | None) -> str:
-    """1949.75 (1 October) -> 'Oct 1949'."""
-    if year is None:
-        return "-"
-    date = calendar_date(year)
-    return f"{MONTHS[date.month - 1]} {date.year}"
+from sim.analysis.history import shown_value
+from sim.calendar import month_year
+from sim.engine.schedule import OUTCOMES
 
 
 def outcome_line(label: str, o: dict) -> str:
@@ -29,15 +20,14 @@ def outcome_line(label: str, o: dict) -> str:
 def comparison_lines(vs: dict) -> list[str]:
     """Differences from the reference run on the same seeds (common random numbers)."""
     lines = ["", f"Compared with {vs['reference']} on the same seeds (paired worlds):"]
-    for name, label in (("split", "split"), ("border_clash", "border clash"),
-                        ("realignment", "realignment")):
-        d = vs[name]
+    for outcome in OUTCOMES:
+        d = vs[outcome.id]
         low, high = d["ci95"]
         shift = "median year unchanged: no events"
         if d["median_shift"] is not None:
             s_low, s_high = d["median_shift_ci95"]
             shift = f"median {d['median_shift']:+.1f} years ({s_low:+.1f} to {s_high:+.1f})"
-        lines.append(f"  {label:<13}{d['difference'] * 100:+6.1f} points "
+        lines.append(f"  {outcome.label:<13}{d['difference'] * 100:+6.1f} points "
                      f"(95% CI {low * 100:+.1f} to {high * 100:+.1f})   {shift}")
         lines.append(f"  {'':<13}{vs['reference']}: {d['reference']['probability']:.1%}")
     return lines
@@ -50,15 +40,16 @@ def render(summary: dict, checks: list, folder) -> str:
         summary["title"],
         f"scenario {summary['scenario']}, {summary['runs']:,} worlds, seed {summary['seed']}",
         "",
-        outcome_line("split", o["split"]),
-        outcome_line("border clash", o["border_clash"]),
-        outcome_line("realignment", o["realignment"]),
     ]
-    by_nation = ", ".join(f"{n} {p:.1%}" for n, p in o["realignment"]["by_nation"].items())
-    lines.append(f"  {'':<13}by nation: {by_nation}")
-    if o["split"]["by_year"]:
-        shares = ", ".join(f"{y}: {p:.0%}" for y, p in o["split"]["by_year"].items())
-        lines.append(f"  split by     {shares}")
+    for outcome in OUTCOMES:
+        lines.append(outcome_line(outcome.label, o[outcome.id]))
+        if "by_nation" in o[outcome.id]:
+            shares = ", ".join(f"{n} {p:.1%}" for n, p in o[outcome.id]["by_nation"].items())
+            lines.append(f"  {'':<13}by nation: {shares}")
+    for outcome in OUTCOMES:
+        if o[outcome.id].get("by_year"):
+            shares = ", ".join(f"{y}: {p:.0%}" for y, p in o[outcome.id]["by_year"].items())
+            lines.append(f"  {outcome.label + ' by':<13}{shares}")
     lines.append("  (a world with no split by the horizon is counted as intact: censored)")
     if "vs_baseline" in summary:
         lines += comparison_lines(summary["vs_baseline"])

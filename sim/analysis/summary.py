@@ -1,26 +1,22 @@
 """The summary of a run: each outcome's probability with its interval, and when it happened.
 
-This is the contract later tools read (README, "summary.json"): `outcomes.<name>` holds
-`probability`, `ci95`, `median_year` and `quartiles`, with null where no world had the event.
+This is the contract later tools read (README, "summary.json"): `outcomes.<id>` holds
+`probability`, `ci95`, `worlds`, `median_year` and `quartiles`, with null where no world had the
+event, for every outcome the engine declares (sim/engine/schedule.py, OUTCOMES).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.analysis.stats import proportion_ci, year_quantiles
+from sim.engine.schedule import OUTCOMES
 from sim.montecarlo import MonteCarloResult
-from sim.stats import proportion_ci, year_quantiles
 
 
 def year_key(year: float) -> str:
     """A milestone year as a JSON key: '1960', or '1960.5' for a year that is not whole."""
     return str(int(year) if float(year).is_integer() else year)
-
-
-def outcome_years(result: MonteCarloResult) -> dict[str, np.ndarray]:
-    """(R,) decimal years of each outcome in each world, NaN where it did not happen."""
-    o = result.outcomes
-    return {"split": o.split, "border_clash": o.clash, "realignment": o.realignment}
 
 
 def summarise_outcome(years: np.ndarray) -> dict:
@@ -39,16 +35,13 @@ def summarise_outcome(years: np.ndarray) -> dict:
 def summarise(result: MonteCarloResult, version: str) -> dict:
     """The run's summary as plain data, ready for JSON."""
     world = result.world
-    outcomes = {name: summarise_outcome(y) for name, y in outcome_years(result).items()}
-    split = result.outcomes.split
-    outcomes["split"]["by_year"] = {
-        year_key(m): float(np.mean(split < m))
-        for m in world.milestones
-    }
-    nations = result.outcomes.realignment_nation
-    outcomes["realignment"]["by_nation"] = {
-        nation: float(np.mean(nations == i)) for i, nation in enumerate(world.members)
-    }
+    outcomes = {o.id: summarise_outcome(result.years[o.id]) for o in OUTCOMES}
+    first = OUTCOMES[0].id   # the split: its share by each historical milestone
+    outcomes[first]["by_year"] = {year_key(m): float(np.mean(result.years[first] < m))
+                                  for m in world.milestones}
+    for outcome_id, codes in result.by_nation.items():
+        outcomes[outcome_id]["by_nation"] = {
+            nation: float(np.mean(codes == i)) for i, nation in enumerate(world.members)}
     return {
         "scenario": world.name,
         "title": world.title,

@@ -1,0 +1,198 @@
+"""Nations and persons as mesa agents, each "the same actor in W parallel worlds".
+
+A mesa user will recognise the agents: they are `mesa.Agent`s registered with the model, and the
+model's processes act on them through mesa's `AgentSet` (`model.agents_by_type[AllyAgent].do(...)`).
+What differs from a textbook mesa model is the state: every attribute is a numpy array whose
+first axis is the world, so one call advances the actor in every world of a batch at once, and
+10,000 worlds cost one pass of array arithmetic rather than 10,000 Python objects.
+
+An agent owns what the actor is and decides: a person's traits; an ally's capability, the
+traits of whoever holds its office, the holder's choice at a juncture, a change of holder. The
+rules that act on an actor over time (its leader's death or ouster, its line's drift, its
+public polemics) live with their process in `sim/engine/processes/` and are applied to each
+actor through `AgentSet.do`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.engine.processes.junctures import CHOICE
+from sim.engine.processes.offices import HOLDER
+from sim.engine.specs import IDEOLOGY, PREDICTORS, TRAIT, TRAITS
+
+if TYPE_CHECKING:
+    from sim.scenario.schema import Juncture, Nation, Person, Series, TraitSpec
+
+
+def series_at(series: Series, years: np.ndarray) -> np.ndarray:
+    """Values of a Series at each year, linear between its points, flat beyond its ends."""
+    return np.interp(years, series.years, series.values)
+
+
+def sample_trait(spec: TraitSpec, rng: np.random.Generator, n: int) -> np.ndarray:
+    """Draw `n` values by the inverse CDF of one uniform each (common random numbers).
+
+    Using one uniform per world through the inverse CDF means two scenarios that give a trait
+    different distributions still rank their worlds the same way on it.
+    """
+    u = rng.random(n)
+    p = spec.params
+    if spec.kind == "fixed":
+        return np.full(n, p[0])
+    if spec.kind == "uniform":
+        return p[0] + (p[1] - p[0]) * u
+    if spec.kind == "triangular":
+        low, mode, high = p
+        cut = (mode - low) / (high - low)
+        left = low + np.sqrt(u * (high - low) * (mode - low))
+        right = high - np.sqrt((1 - u) * (high - low) * (high - mode))
+        return np.where(u < cut, left, right)
+    from scipy.special import betaincinv  # the beta's quantile function
+
+    return betaincinv(p[0], p[1], u)
+
+
+class Cast:
+    """Every person's state stacked by row, so an office's holder is one fancy index away.
+
+    Attributes:
+        ids: person ids, in row order (the scenario's order).
+        nation: (P,) the nation each person belongs to.
+        trait: trait name (and 'ideology') -> (P, W) sampled values.
+        death_year: (P, W) decimal year of death (set by the offices process).
+        ousted: (P, W) removed from power for good.
+    """
+
+    def __init__(self, persons: dict[str, Person], n_worlds: int):
+        self.ids = list(persons)
+        self.nation = np.array([p.nation for p in persons.values()])
+        self.trait = {name: np.empty((len(persons), n_worlds)) for name in PREDICTORS}
+        self.death_year = np.empty((len(persons), n_worlds))
+        self.ousted = np.zeros((len(persons), n_worlds), dtype=bool)
+
+    def row(self, person_id: str) -> int:
+        return self.ids.index(person_id)
+
+
+class PersonAgent(mesa.Agent):
+    """A leader or contender in W worlds.
+
+    Attributes:
+        spec: the Person from the scenario.
+        traits: trait name (and 'ideology') -> (W,) sampled values, a row of the model's Cast.
+    """
+
+    def __init__(self, model, spec: Person, row: int):
+        super().__init__(model)
+        self.spec = spec
+        n, cast = model.n_worlds, model.cast
+        for name in TRAITS:
+            cast.trait[name][row] = sample_trait(
+                spec.traits[name], model.streams(TRAIT.of(person=spec.id, trait=name)), n)
+        cast.trait["ideology"][row] = sample_trait(
+            spec.ideology, model.streams(IDEOLOGY.of(person=spec.id)), n)
+        self.traits = {name: values[row] for name, values in cast.trait.items()}
+
+
+class AllyAgent(mesa.Agent):
+    """One of the two allies in W worlds, with its paramount office.
+
+    Attributes:
+        spec: the Nation from the scenario.
+        index: 0 or 1, its place in `alliance.members`.
+        holder: (W,) Cast row of the person holding the office.
+        failures: (W,) failures counted against the current holder.
+        line: (W,) ideological line, 0 pragmatic/reformist to 1 radical/orthodox.
+        grievance: (W,) accumulated grievance against the partner, decaying over time.
+        recognition: (W,) status the partner grants this nation, in [0, 1].
+        capability_path: (T,) the reference capability at each step.
+        capability_factor: (W,) this world's persistent deviation from the reference scores.
+        capability_shock: (W,) a temporary shock (a collapse, a boom) that wears off.
+        nuclear: (W,) whether this nation has the bomb.
+        partner: the other ally (set by the model once both exist).
+    """
+
+    def __init__(self, model, spec: Nation, index: int):
+        super().__init__(model)
+        n = model.n_worlds
+        self.spec = spec
+        self.index = index
+        self.holder = np.full(n, model.cast.row(spec.holder), dtype=np.int64)
+        self.failures = np.zeros(n)
+        self.line = np.full(n, spec.line)
+        self.grievance = np.zeros(n)
+        self.recognition = np.full(n, spec.recognition)
+        self.capability_path = series_at(spec.capability, model.years)
+        self.capability_factor = np.ones(n)
+        self.capability_shock = np.zeros(n)
+        self.nuclear = np.zeros(n, dtype=bool)
+        self._holder_traits: dict[str, np.ndarray] = {}
+
+    def holder_trait(self, name: str) -> np.ndarray:
+        """(W,) trait `name` (or 'ideology') of whoever holds the office in each world.
+
+        Cached until the office changes hands, since every process asks for it.
+        """
+        if name not in self._holder_traits:
+            self._holder_traits[name] = self.model.cast.trait[name][self.holder, self.model.cols]
+        return self._holder_traits[name]
+
+    def capability(self) -> np.ndarray:
+        """(W,) material capability now, with this world's noise and shocks."""
+        return (self.capability_path[self.model.t] * self.capability_factor
+                * (1.0 + self.capability_shock))
+
+    def install(self, worlds: np.ndarray, person, how: str) -> None:
+        """Put `person` ((W,) rows, or one row) in office in the `worlds` mask.
+
+        A new holder starts with no failures counted against him and brings only part of his
+        nation's grievance with him (`succession_grievance_reset`).
+        """
+        self.holder = np.where(worlds, person, self.holder)
+        self._holder_traits.clear()
+        self.failures[worlds] = 0.0
+        self.grievance[worlds] *= 1.0 - self.model.forces.succession_grievance_reset
+        self.model.emit(HOLDER, worlds, nation=self.spec.id, person=self.holder, how=how)
+
+    def decide(self, juncture: Juncture, active: np.ndarray) -> np.ndarray:
+        """(W,) index of the option the office holder takes, where `active`.
+
+        p(option) is proportional to `weight * exp(sum_k b_k (x_k - 0.5) + c (C - 0.5))`, a
+        multinomial logit in which x_k are the holder's traits and ideology, C the cohesion,
+        and `weight` the option's odds for an average holder at middling cohesion.
+        """
+        n = self.model.n_worlds
+        u = self.model.streams(CHOICE.of(juncture=juncture.id)).random(n)
+        logits = np.empty((len(juncture.option_list), n))
+        for k, option in enumerate(juncture.option_list):
+            score = option.cohesion * (self.model.cohesion - 0.5)
+            for name, b in option.traits.items():
+                score = score + b * (self.holder_trait(name) - 0.5)
+            with np.errstate(divide="ignore"):
+                logits[k] = np.log(option.weight) + score
+        logits -= logits.max(axis=0)
+        p = np.exp(logits)
+        cumulative = np.cumsum(p, axis=0) / p.sum(axis=0)
+        choice = np.minimum((cumulative < u[None, :]).sum(axis=0), len(juncture.option_list) - 1)
+        return choice
+
+
+class OutsidePowerAgent(mesa.Agent):
+    """The third power, whose threat binds the allies and whose opening can draw one away.
+
+    Attributes:
+        threat: ally id -> (T,) its threat to that ally at each step, scaled.
+        openness: ally id -> (T,) its openness to that ally at each step, scaled.
+    """
+
+    def __init__(self, model, spec: Nation):
+        super().__init__(model)
+        self.spec = spec
+        self.threat = {m: spec.threat_scale * series_at(s, model.years)
+                       for m, s in spec.threat_to.items()}
+        self.openness = {m: spec.openness_scale * series_at(s, model.years)
+                         for m, s in spec.openness_to.items()}

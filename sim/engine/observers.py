@@ -1,0 +1,91 @@
+"""Observers: what the runner watches while a batch steps, kept apart from the dynamics.
+
+Each observer's `observe(model)` is called after every step, and `finish(model)` at the end; the
+model knows nothing of them beyond that (as Mesa's DataCollector or the collectors of the
+`particles` library). A new aggregate is one new observer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.processes.cohesion import Cohesion
+from sim.engine.processes.split import Split
+from sim.engine.specs import NOT_YET, Event
+
+COHESION_BINS = 100
+"""Cohesion is histogrammed per step in bins of 1/COHESION_BINS, for fan charts."""
+
+
+class StepDrivers:
+    """(T, D) each driver's contribution to the change in cohesion, summed over the worlds, at
+    every step: the drivers by period of the summary and the drivers chart."""
+
+    def __init__(self, n_steps: int, n_drivers: int):
+        self.by_step = np.zeros((n_steps, n_drivers))
+
+    def observe(self, model) -> None:
+        self.by_step[model.t] = model.get(Cohesion).terms_now.sum(axis=1)
+
+
+class CohesionHistogram:
+    """(T, COHESION_BINS + 1) counts of worlds by cohesion after every step (the last bin
+    holds cohesion exactly 1): the fan chart, without keeping any world's trajectory."""
+
+    def __init__(self, n_steps: int):
+        self.counts = np.zeros((n_steps, COHESION_BINS + 1), dtype=np.int64)
+
+    def observe(self, model) -> None:
+        bins = (model.cohesion * COHESION_BINS).astype(np.int64)
+        self.counts[model.t] = np.bincount(bins, minlength=COHESION_BINS + 1)
+
+
+class DriverLedger:
+    """Per world, each driver's contribution to its change in cohesion from the start through
+    the first step of its split (to the horizon where it held): why this world split.
+
+    Attributes:
+        to_split: (D, W) the contributions; they add up exactly to the change.
+    """
+
+    def __init__(self, n_drivers: int, n_worlds: int):
+        self.total = np.zeros((n_drivers, n_worlds))
+        self.spell = np.zeros((n_drivers, n_worlds))
+        self.to_split = np.zeros((n_drivers, n_worlds))
+
+    def observe(self, model) -> None:
+        split = model.get(Split)
+        self.total += model.get(Cohesion).terms_now
+        self.spell[:, split.spell_started] = self.total[:, split.spell_started]
+        self.to_split[:, split.new] = self.spell[:, split.new]
+
+    def finish(self, model) -> None:
+        never = model.get(Split).step == NOT_YET
+        self.to_split[:, never] = self.total[:, never]
+
+    def columns(self, drivers) -> dict:
+        return {f"driver.{d.id}": self.to_split[k].astype(np.float32)
+                for k, d in enumerate(drivers)}
+
+
+class EventTrace:
+    """The events of the traced worlds, for the chronicle; and each traced world's cohesion
+    after every step.
+
+    Args:
+        worlds: (W,) bool mask of the worlds to trace.
+    """
+
+    def __init__(self, worlds: np.ndarray, n_steps: int):
+        self.worlds = worlds
+        self.events: list[Event] = []
+        self.cohesion = np.empty((n_steps, int(worlds.sum())))
+
+    def record_event(self, model, kind, worlds: np.ndarray, details: dict) -> None:
+        for w in np.flatnonzero(worlds & self.worlds):
+            values = {k: (v[w].item() if isinstance(v, np.ndarray) else v)
+                      for k, v in details.items()}
+            self.events.append(Event(model.t, int(w), kind.id, values))
+
+    def observe(self, model) -> None:
+        self.cohesion[model.t] = model.cohesion[self.worlds]

@@ -1,0 +1,43 @@
+"""Aid and trade: the junior partner's dependence on the patron's aid, credits and trade.
+
+docs/MODEL.md, sections 3.3.7 and 3.3.10. Dependence is raised and cut by juncture options (a
+credit, the withdrawal of the experts) and fades with its half-life; it binds the allies.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.rates import halving_factor
+from sim.engine.specs import Driver, Effect, Parameter, Process
+
+
+class Aid(Process):
+    """The level of aid and trade between the allies, (W,) in [0, 1]."""
+
+    name = "aid"
+    parameters = {
+        "aid_weight": Parameter(0.0, 5.0, "weight of aid and trade dependence in the cohesion "
+                                "target"),
+        "aid_half_life": Parameter(0.01, 1000.0, "years for half of the dependence on aid and "
+                                   "trade to fade"),
+    }
+    effects = {
+        "aid": Effect("amount", "change in dependence on the partner's aid and trade (0-1 "
+                      "scale)", -1.0, 1.0),
+    }
+    drivers = (Driver("aid", "aid and trade", "#67a9cf", "dependence on the partner's aid and "
+                      "trade", glue=True),)
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.level = np.zeros(model.n_worlds)
+
+    def drift(self) -> None:
+        self.level *= halving_factor(self.model.forces.aid_half_life, self.model.dt)
+
+    def terms(self) -> list:
+        return [self.model.forces.aid_weight * self.level]
+
+    def apply(self, effect: str, value, worlds: np.ndarray) -> None:
+        self.level = np.clip(self.level + worlds.astype(float) * value, 0.0, 1.0)

@@ -1,0 +1,60 @@
+"""Grievances: slights and affronts to sovereignty accumulate, fade slowly, and push apart.
+
+docs/MODEL.md, sections 3.3.6, 3.3.7 and 3.3.10. A slight hurts in proportion to the victim
+leader's prestige-seeking; an affront to sovereignty in proportion to the nation's sovereignty
+sensitivity (Shen & Xia 2015 on equality and sovereignty in Mao's view of the alliance; the
+1958 proposals read as vassalage, Lüthi 2008).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.rates import halving_factor
+from sim.engine.specs import Driver, Effect, Parameter, Process
+
+
+def fade(ally, factor: float) -> None:
+    """Grievances fade with their half-life."""
+    ally.grievance *= factor
+
+
+def slight(ally, amount, worlds: np.ndarray) -> None:
+    """A slight to the ally: grievance in proportion to its holder's prestige-seeking."""
+    ally.grievance += worlds.astype(float) * amount * 2.0 * ally.holder_trait("prestige_seeking")
+
+
+class Grievance(Process):
+    """Each ally's accumulated grievance against the partner."""
+
+    name = "grievance"
+    parameters = {
+        "grievance_weight": Parameter(0.0, 5.0, "weight of accumulated grievances in the "
+                                      "cohesion target"),
+        "grievance_half_life": Parameter(0.01, 1000.0, "years for half of a grievance to fade"),
+    }
+    effects = {
+        "grievance": Effect("per_nation", "a slight to the named ally, scaled by its leader's "
+                            "prestige-seeking (x 2: 0.1 is 0.1 for a middling leader)", 0.0, 5.0),
+        "sovereignty": Effect("per_nation", "an affront to the named ally's sovereignty, scaled "
+                              "by its sovereignty sensitivity (x 2)", 0.0, 5.0),
+    }
+    drivers = (Driver("grievance", "grievances", "#762a83", "accumulated slights and affronts, "
+                      "summed over both allies"),)
+
+    def drift(self) -> None:
+        self.model.allies.do(fade, halving_factor(self.model.forces.grievance_half_life,
+                                                  self.model.dt))
+
+    def terms(self) -> list:
+        a, b = self.model.allies
+        return [-self.model.forces.grievance_weight * (a.grievance + b.grievance)]
+
+    def apply(self, effect: str, value, worlds: np.ndarray) -> None:
+        for nid, amount in value.items():
+            ally = self.model.ally(nid)
+            if effect == "grievance":
+                slight(ally, amount, worlds)
+            else:
+                ally.grievance += (worlds.astype(float) * amount * 2.0
+                                   * ally.spec.sovereignty_sensitivity)

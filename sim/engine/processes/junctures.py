@@ -1,0 +1,69 @@
+"""Junctures: dated decisions, each taken by whoever holds the actor's office in that world.
+
+docs/MODEL.md, sections 3.3.5 and 3.3.6. The holder's choice is a multinomial logit on his traits
+and the cohesion (`AllyAgent.decide`); the chosen option's effects are applied at once by the
+processes that declare them, a change of leader last, so that the other effects fall on the
+relationship as it stood when the choice was made.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.specs import NOT_YET, EventKind, Labels, Process, Stream
+
+CHOICE = Stream("juncture:{juncture}")
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    text = text[:1].upper() + text[1:]
+    return text if text[-1:] in ".!?" else text + "."
+
+
+def _tell_choice(event, story) -> str:
+    juncture = story.juncture(event.details["juncture"])
+    option = juncture.options[event.details["option"]]
+    text = option.text.replace("{holder}", story.holder_of(juncture.actor))
+    return f"*{juncture.title}.* {_sentence(text)}"
+
+
+CHOSEN = EventKind("juncture", "date", _tell_choice)
+
+
+class Junctures(Process):
+    """The dated turning points of the scenario, decided step by step."""
+
+    name = "junctures"
+    streams = (CHOICE,)
+    events = (CHOSEN,)
+
+    def __init__(self, model):
+        super().__init__(model)
+        world = model.world
+        self.choices = {j.id: np.full(model.n_worlds, NOT_YET) for j in world.juncture_list}
+        self.due: dict[int, list] = {}
+        for j in world.juncture_list:
+            self.due.setdefault(world.step_of(j.date), []).append(j)
+
+    def decide(self) -> None:
+        """Let the holder of the actor's office choose at each juncture dated this step."""
+        for juncture in self.due.get(self.model.t, []):
+            self._decide(juncture)
+
+    def _decide(self, juncture) -> None:
+        model = self.model
+        split = model.split_happened()
+        active = {"allied": ~split, "split": split, "always": np.ones_like(split)}[juncture.when]
+        choice = model.ally(juncture.actor).decide(juncture, active)
+        self.choices[juncture.id] = np.where(active, choice, NOT_YET)
+        for k, option in enumerate(juncture.option_list):
+            worlds = active & (choice == k)
+            if worlds.any():
+                model.emit(CHOSEN, worlds, juncture=juncture.id, option=option.id,
+                           cohesion=model.cohesion, date=juncture.date)
+                model.apply_effects(option.effects, worlds)
+
+    def columns(self) -> dict:
+        return {f"choice.{j.id}": Labels(self.choices[j.id], list(j.options))
+                for j in self.model.world.juncture_list}

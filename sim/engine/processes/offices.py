@@ -1,0 +1,169 @@
+"""Offices: leaders die or are ousted, and successors are drawn among the contenders.
+
+docs/MODEL.md, sections 3.3.2 to 3.3.4. Deaths follow a Gompertz hazard or a date the scenario
+fixes; the ouster hazard rises with the failures counted against the holder and falls with his
+security in office; a vacant office goes to a contender drawn by the weights the scenario sets.
+A juncture option may count a failure against a holder or install a leader.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.engine.rates import happens
+from sim.engine.specs import Effect, EventKind, Parameter, Process, Stream
+
+DEATH = Stream("death:{person}")
+OUSTER = Stream("ouster:{nation}")
+SUCCESSION = Stream("succession:{nation}")
+
+HOW = {"start": "holds power", "succession": "takes power", "installed": "is installed in power"}
+"""How a holder came to office, as the chronicle says it."""
+
+
+def _tell_holder(event, story) -> str:
+    nation = story.nation(event.details["nation"])
+    return (f"{story.person(event.details['person'])} {HOW[event.details['how']]} in "
+            f"{nation.name} as {nation.office}")
+
+
+def _tell_removal(what: str):
+    def tell(event, story) -> str:
+        return (f"{story.person(event.details['person'])} {what} in "
+                f"{story.nation(event.details['nation']).name}")
+    return tell
+
+
+HOLDER = EventKind("holder", "cause", _tell_holder)
+DEATH_EVENT = EventKind("death", "date", _tell_removal("dies in office"))
+OUSTER_EVENT = EventKind("ouster", "middle", _tell_removal("is ousted from power"))
+
+
+class Offices(Process):
+    """Each ally's paramount office: who holds it in each world, and how that changes."""
+
+    name = "offices"
+    parameters = {
+        "ouster_rate": Parameter(0.0, 10.0, "yearly ouster hazard of a holder with no failures "
+                                 "and security 0"),
+        "ouster_failure_factor": Parameter(1.0, 100.0, "multiplier of the ouster hazard per "
+                                           "failure counted against the holder"),
+        "mortality_base": Parameter(0.0, 1.0, "yearly death hazard at age 60 (Gompertz)"),
+        "mortality_doubling_years": Parameter(0.1, 100.0, "years in which the death hazard "
+                                              "doubles (Gompertz)"),
+        "succession_grievance_reset": Parameter(0.0, 1.0, "share of his nation's grievance a "
+                                                "new holder leaves behind"),
+    }
+    effects = {
+        "failure": Effect("per_nation", "failures counted against the holder of each named "
+                          "ally's office (each multiplies his ouster hazard)", 0.0, 10.0),
+        "leader": Effect("leaders", "install the named person in the named ally's office "
+                         "(where he is alive, not ousted and not already in office)"),
+    }
+    streams = (DEATH, OUSTER, SUCCESSION)
+    events = (HOLDER, DEATH_EVENT, OUSTER_EVENT)
+
+    def __init__(self, model):
+        super().__init__(model)
+        cast = model.cast
+        for row, person in enumerate(model.world.persons.values()):
+            if person.died is not None:
+                cast.death_year[row] = person.died
+            else:
+                cast.death_year[row] = self._gompertz_death(person, model.streams(
+                    DEATH.of(person=person.id)))
+        self.insecurity = np.array([1.0 - p.security for p in model.world.persons.values()])
+        contenders = [p.contender for p in model.world.persons.values()]
+        self.contender_weight = np.array([c.weight for c in contenders])
+        self.contender_from = np.array([c.from_ for c in contenders])
+        self.contender_until = np.array([c.until for c in contenders])
+        for ally in model.allies:
+            model.emit(HOLDER, np.ones(model.n_worlds, bool), nation=ally.spec.id,
+                       person=ally.holder, how="start")
+
+    def _gompertz_death(self, person, rng) -> np.ndarray:
+        """Draw the year of death given survival to the start, from a Gompertz hazard.
+
+        The hazard is `mortality_base * 2 ** ((age - 60) / mortality_doubling_years)`: the
+        yearly risk at age 60, doubling every few years, as in human life tables.
+        """
+        f, n = self.model.forces, self.model.n_worlds
+        g = math.log(2.0) / f.mortality_doubling_years
+        b = f.mortality_base
+        exposure = rng.exponential(1.0, n)
+        if b == 0:
+            return np.full(n, np.inf)
+        age0 = max(self.model.world.start - person.born, 0.0)
+        age = 60.0 + np.log(np.exp(g * (age0 - 60.0)) + g * exposure / b) / g
+        return person.born + age
+
+    def fill_offices(self) -> None:
+        self.model.allies.do(self.fill_office)
+
+    def fill_office(self, ally) -> None:
+        """Remove the holder if he died or was ousted this step, then draw his successor.
+
+        Ouster hazard: `ouster_rate * (1 - security) * ouster_failure_factor ** failures` a
+        year: a dictator is safer than a first among equals, and each failure (a failed
+        policy, a lost confrontation) multiplies the risk.
+        """
+        model, f = self.model, self.model.forces
+        cast, cols = model.cast, model.cols
+        dead = cast.death_year[ally.holder, cols] <= model.end_of_step
+        rate = (f.ouster_rate * self.insecurity[ally.holder]
+                * f.ouster_failure_factor ** ally.failures)
+        u = model.streams(OUSTER.of(nation=ally.spec.id)).random(model.n_worlds)
+        ousted = ~dead & happens(u, rate, model.dt)
+        cast.ousted[ally.holder[ousted], cols[ousted]] = True
+        model.emit(DEATH_EVENT, dead, nation=ally.spec.id, person=ally.holder,
+                   date=cast.death_year[ally.holder, cols])
+        model.emit(OUSTER_EVENT, ousted, nation=ally.spec.id, person=ally.holder)
+        self._succeed(ally, dead | ousted)
+
+    def _succeed(self, ally, vacant: np.ndarray) -> None:
+        """Fill the office in the `vacant` worlds by a weighted draw among contenders.
+
+        Contenders are the nation's living persons, not ousted and not the outgoing holder,
+        within their contender window, drawn with their scenario weights. If none is left the
+        draw is uniform among those same persons regardless of window and weight; if nobody
+        is left, the office stays as it was (a scenario should name enough contenders for its
+        horizon).
+        """
+        model, cast = self.model, self.model.cast
+        u = model.streams(SUCCESSION.of(nation=ally.spec.id)).random(model.n_worlds)
+        worlds = np.flatnonzero(vacant)
+        if worlds.size == 0:
+            return
+        year = model.year
+        rows = np.flatnonzero(cast.nation == ally.spec.id)
+        eligible = (cast.death_year[np.ix_(rows, worlds)] > year + model.dt) & ~cast.ousted[
+            np.ix_(rows, worlds)] & (rows[:, None] != ally.holder[worlds][None, :])
+        in_window = (self.contender_from[rows] <= year) & (year < self.contender_until[rows])
+        weights = self.contender_weight[rows] * in_window
+        w = eligible * weights[:, None]
+        fallback = w.sum(axis=0) == 0
+        w[:, fallback] = eligible[:, fallback]
+        total = w.sum(axis=0)
+        cumulative = np.cumsum(w, axis=0)
+        pick = np.minimum((cumulative < (u[worlds] * total)[None, :]).sum(axis=0), rows.size - 1)
+        person = ally.holder.copy()
+        person[worlds] = rows[pick]
+        filled = np.zeros(model.n_worlds, dtype=bool)
+        filled[worlds[total > 0]] = True
+        ally.install(filled, person, "succession")
+
+    def apply(self, effect: str, value, worlds: np.ndarray) -> None:
+        model = self.model
+        if effect == "failure":
+            for nid, count in value.items():
+                model.ally(nid).failures += worlds.astype(float) * count
+            return
+        cast = model.cast
+        for nid, pid in value.items():
+            ally, row = model.ally(nid), cast.row(pid)
+            able = (worlds & (cast.death_year[row] > model.end_of_step) & ~cast.ousted[row]
+                    & (ally.holder != row))
+            cast.ousted[ally.holder[able], model.cols[able]] = True
+            ally.install(able, row, "installed")

@@ -1,0 +1,1 @@
+"""Scenarios: the schema of a scenario file, its validation, and the library of files."""

@@ -1,0 +1,1 @@
+"""Studies over many runs: sweeps, variants of a world on the same seed, and their charts."""
