@@ -10,7 +10,6 @@ from omegaconf import DictConfig
 from sim.engine.schedule import HEADLINE
 from sim.errors import InputError, ScenarioError
 from sim.outputs.folder import remove_unfinished
-from sim.paths import CONFIGS, SCENARIOS
 from sim.pipeline import run_pipeline
 from sim.scenario.library import (
     check_overrides,
@@ -21,6 +20,8 @@ from sim.scenario.library import (
 )
 from sim.studies.sweep import finished_summary
 
+HERE = Path(__file__).resolve().parent
+CONFIGS, SCENARIOS = HERE / "configs", HERE / "scenarios"   # beside this file, as in a clone
 SCENARIO_NAMES = register_scenarios(SCENARIOS)
 
 

@@ -30,15 +30,18 @@ def measure(runs: int, chunk_size: int) -> dict:
     from omegaconf import OmegaConf
 
     from sim.montecarlo import run_monte_carlo
-    from sim.output import RowWriter
-    from sim.world import parse_world
+    from sim.outputs.folder import RowWriter
+    from sim.scenario.validate import parse_world
+    from sim.settings import RunSettings
 
     world = parse_world(OmegaConf.to_container(OmegaConf.load(ROOT / "scenarios" /
                                                               "baseline.yaml")), "baseline")
+    settings = RunSettings.defaults(runs=runs, chunk_size=chunk_size, executor="serial",
+                                    progress=False)
     with tempfile.TemporaryDirectory() as folder:
         rows = RowWriter(Path(folder))
         start = time.perf_counter()
-        run_monte_carlo(world, runs, seed=1950, chunk_size=chunk_size, progress=False, sink=rows)
+        run_monte_carlo(world, settings, sink=rows)
         rows.close()
         seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -56,9 +59,14 @@ def end_to_end() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the million-world run")
-    parser.add_argument("--chunk-size", type=int, default=2500)
+    parser.add_argument("--chunk-size", type=int, help="worlds per block (default: the config's)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.chunk_size is None:
+        sys.path.insert(0, str(ROOT))
+        from sim.settings import RunSettings
+
+        args.chunk_size = RunSettings.defaults().chunk_size
     if args.one is not None:
         print(json.dumps(measure(args.one, args.chunk_size)))
         return

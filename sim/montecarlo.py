@@ -21,7 +21,7 @@ from tqdm import tqdm
 from sim.engine.model import AllianceModel
 from sim.engine.observers import COHESION_BINS, CohesionHistogram, DriverLedger, StepDrivers
 from sim.engine.schedule import DRIVERS, OUTCOMES
-from sim.engine.specs import NOT_YET, TRAITS, Labels
+from sim.engine.specs import IDEOLOGY_TRAIT, NOT_YET, PREDICTORS, Labels
 from sim.engine.streams import Streams
 from sim.executors import make_executor
 from sim.scenario.schema import World
@@ -114,8 +114,8 @@ def tabulate(model: AllianceModel, first: int, ledger: DriverLedger) -> pa.Table
     for process in model.processes:
         columns.update({name: _column(values) for name, values in process.columns().items()})
     for row, person in enumerate(world.persons.values()):
-        for trait in (*TRAITS, "ideology"):
-            spec = person.ideology if trait == "ideology" else person.traits[trait]
+        for trait in PREDICTORS:
+            spec = person.ideology if trait == IDEOLOGY_TRAIT else person.traits[trait]
             if spec.kind != "fixed":
                 columns[f"trait.{person.id}.{trait}"] = pa.array(
                     model.cast.trait[trait][row].astype(np.float32))

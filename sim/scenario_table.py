@@ -63,10 +63,12 @@ def compose_entries(names: list[str]) -> list[Entry]:
 
 
 def ordered(entries: list[Entry]) -> list[Entry]:
-    """Each reference world first, then the scenarios compared with it, by name."""
+    """Each reference world (the one most compared with first), then the scenarios compared
+    with it, by name."""
     by_name = {e.name: e for e in entries}
     roots = [e for e in entries if e.reference in (None, e.name) or e.reference not in by_name]
-    roots.sort(key=lambda e: (e.name != "baseline", e.name))
+    followers = {root.name: sum(e.reference == root.name for e in entries) for root in roots}
+    roots.sort(key=lambda e: (-followers[e.name], e.name))
     order = []
     for root in roots:
         order.append(root)

@@ -61,16 +61,16 @@ class Lever:
 def juncture_levers(world: World, premise: dict) -> list[Lever]:
     """Force each option of each juncture that the premise leaves open (other weights to 0)."""
     levers = []
-    for juncture in world.junctures:
+    for juncture in world.juncture_list:
         base = f"{PREFIX}junctures.{juncture.id}."
         if any(path.startswith(base) for path in premise):
             continue
-        open_options = [o for o in juncture.options if o.weight > 0]
+        open_options = [o for o in juncture.option_list if o.weight > 0]
         if len(open_options) < 2:
             continue
         for option in open_options:
             values = tuple((f"{base}options.{other.id}.weight", 0)
-                           for other in juncture.options if other.id != option.id)
+                           for other in juncture.option_list if other.id != option.id)
             levers.append(Lever(f"{juncture.id}: {option.id}", f"juncture:{juncture.id}", values))
     return levers
 

@@ -3,26 +3,25 @@ agreement with that world's row of runs.parquet."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from omegaconf import OmegaConf
 
-from sim.chronicle import (
-    _deciders_first,
+from sim.errors import SettingsError
+from sim.montecarlo import run_monte_carlo
+from sim.outputs.chronicle import (
     check_against_row,
     parse_pick,
     pick_world,
     tell,
+    tenures,
     trace_world,
     write_chronicle,
 )
-from sim.model import Event
-from sim.montecarlo import run_monte_carlo
-from sim.output import RowWriter
-from sim.world import ScenarioError
-from tests.conftest import world_of
+from sim.outputs.folder import RowWriter
+from sim.scenario.validate import parse_world
+from tests.conftest import compose_config, settings, world_of
 
 SUMMARY = {"scenario": "baseline", "seed": 11, "runs": 300}
 
@@ -31,7 +30,7 @@ SUMMARY = {"scenario": "baseline", "seed": 11, "runs": 300}
 def run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("run")
     rows = RowWriter(folder)
-    result = run_monte_carlo(world_of("baseline"), 300, 11, 100, progress=False, sink=rows)
+    result = run_monte_carlo(world_of("baseline"), settings(300, 11, 100), sink=rows)
     rows.close()
     return folder, result, pq.read_table(folder / "runs.parquet").to_pandas()
 
@@ -51,9 +50,9 @@ def test_pick_world_chooses_by_split_date():
 
 def test_bad_picks_are_rejected_with_the_choices():
     assert parse_pick("latest", 10) == "latest" and parse_pick(9, 10) == 9
-    with pytest.raises(ScenarioError, match="allowed: median, earliest, latest, survivor"):
+    with pytest.raises(SettingsError, match="allowed: median, earliest, latest, survivor"):
         parse_pick("middle", 10)
-    with pytest.raises(ScenarioError, match="from 0 to 9"):
+    with pytest.raises(SettingsError, match="from 0 to 9"):
         parse_pick(10, 10)
 
 
@@ -84,13 +83,12 @@ def test_chronicle_is_in_date_order_and_agrees_with_runs_parquet(run, tmp_path, 
 
 
 def test_each_world_tells_its_story_in_its_own_words(run):
-    _, result, _ = run
-    world = world_of("baseline", ["scenario.persons.stalin.name=Koba",
-                                  "scenario.nations.ussr.name=the Union"])
-    first = world.junctures[0]
-    options = tuple(replace(o, text="{holder} weighs {0} and {ally.__class__}")
-                    for o in first.options)       # braces are data, never a format string
-    world = replace(world, junctures=(replace(first, options=options), *world.junctures[1:]))
+    data = OmegaConf.to_container(compose_config(["scenario.persons.stalin.name=Koba",
+                                                  "scenario.nations.ussr.name=the Union"]).scenario)
+    data.pop("defaults", None)
+    for option in data["junctures"]["moscow_visit"]["options"].values():
+        option["text"] = "{holder} weighs {0} and {ally.__class__}"  # data, not a format string
+    world = parse_world(data, "baseline")
     entries = tell(trace_world(world, 11, 100, 300, 0))
     text = "\n".join(e.text for e in entries)
     assert "Koba weighs {0} and {ally.__class__}." in text
@@ -108,10 +106,29 @@ def test_a_world_that_does_not_reproduce_its_row_is_refused(run, tmp_path):
         check_against_row(traced, folder / "runs.parquet")
 
 
-def test_a_leader_installed_by_an_option_is_told_after_the_choice():
-    events = [Event(3, 0, "death", {}),
-              Event(5, 0, "holder", {"how": "installed"}), Event(5, 0, "juncture", {"n": 1}),
-              Event(5, 0, "juncture", {"n": 2}), Event(6, 0, "polemic", {})]
-    order = [(e.kind, e.details.get("n")) for e in _deciders_first(events)]
-    assert order == [("death", None), ("juncture", 1), ("holder", None), ("juncture", 2),
-                     ("polemic", None)]
+def test_a_leader_installed_by_an_option_is_told_after_the_choice_by_the_one_who_chose():
+    world = world_of("lin_biao_coup")
+    runs = 200
+    for world_id in range(runs):
+        traced = trace_world(world, 5, runs, runs, world_id)
+        entries = tell(traced)
+        coup = [i for i, e in enumerate(entries) if e.text.startswith("*Lin Biao's plot")]
+        if coup and "Mao Zedong is overthrown" in entries[coup[0]].text:
+            break
+    else:
+        pytest.fail("no world in which Mao is overthrown by the plot")
+    after = entries[coup[0] + 1]
+    assert after.kind == "holder" and "Lin Biao is installed in power" in after.text
+    assert after.shown == entries[coup[0]].shown
+
+
+def test_the_tenure_table_agrees_with_the_story(run):
+    _, result, _ = run
+    traced = trace_world(result.world, result.seed, 100, 300, 7)
+    entries = tell(traced)
+    told = {(e.text.split(" ")[0], e.shown) for e in entries if e.kind == "holder"}
+    for _, _, name, start, _ in tenures(traced, entries):
+        assert (name.split(" ")[0], start) in told
+    stalin = [t for t in tenures(traced, entries) if t[2] == "Joseph Stalin"][0]
+    death = [e for e in entries if e.kind == "death" and "Joseph Stalin" in e.text][0]
+    assert stalin[4] == death.shown   # his tenure ends the day the text says he died

@@ -4,12 +4,12 @@ import pyarrow as pa
 import pytest
 
 from sim.montecarlo import run_monte_carlo
-from tests.conftest import world_of
+from tests.conftest import settings, world_of
 
 
-def rows_of(world, **settings) -> pa.Table:
+def rows_of(world, runs, seed, chunk_size, **changes) -> pa.Table:
     tables = []
-    run_monte_carlo(world, progress=False, sink=tables.append, **settings)
+    run_monte_carlo(world, settings(runs, seed, chunk_size, **changes), sink=tables.append)
     return pa.concat_tables(tables)
 
 

@@ -6,31 +6,35 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from sim.drivers import drivers_block
-from sim.model import DRIVERS, AllianceModel
+from sim.analysis.drivers import drivers_block
+from sim.engine.model import AllianceModel
+from sim.engine.observers import DriverLedger, EventTrace, StepDrivers
+from sim.engine.schedule import DRIVERS
+from sim.engine.streams import Streams
 from sim.montecarlo import run_monte_carlo
-from sim.output import RowWriter
-from sim.streams import Streams
+from sim.outputs.folder import RowWriter
+from tests.conftest import settings
 
 
 def test_each_worlds_drivers_sum_to_its_change_in_cohesion(baseline):
     n = 300
-    model = AllianceModel(baseline, n, Streams(7, 0), trace=np.ones(n, dtype=bool))
+    trace = EventTrace(np.ones(n, dtype=bool), baseline.n_steps)
+    ledger, steps = DriverLedger(len(DRIVERS), n), StepDrivers(baseline.n_steps, len(DRIVERS))
+    model = AllianceModel(baseline, n, Streams(7, 0), observers=[trace, ledger, steps])
     model.run()
-    model.finish()
     end = model.cohesion.copy()
-    for e in model.events:  # split worlds are accounted for through the quarter it is dated to
+    for e in trace.events:  # split worlds are accounted for through the quarter it is dated to
         if e.kind == "split":
             end[e.world] = e.details["cohesion"]
-    assert model.drivers_to_split.sum(axis=1) == pytest.approx(end - baseline.initial_cohesion,
-                                                               abs=1e-9)
-    total = model.drivers_by_step.sum() / n
+    assert ledger.to_split.sum(axis=0) == pytest.approx(end - baseline.initial_cohesion,
+                                                        abs=1e-9)
+    total = steps.by_step.sum() / n
     assert total == pytest.approx(model.cohesion.mean() - baseline.initial_cohesion, abs=1e-9)
 
 
 def test_drivers_block_adds_up_and_names_the_forces(baseline, tmp_path):
     rows = RowWriter(tmp_path)
-    result = run_monte_carlo(baseline, 400, 3, 150, progress=False, sink=rows)
+    result = run_monte_carlo(baseline, settings(400, 3, 150), sink=rows)
     rows.close()
     block = drivers_block(tmp_path / "runs.parquet", result)
     table = pq.read_table(tmp_path / "runs.parquet").to_pandas()
@@ -40,7 +44,7 @@ def test_drivers_block_adds_up_and_names_the_forces(baseline, tmp_path):
     for group, worlds in (("split_worlds", split), ("all_worlds", slice(None))):
         mean = block[group]["mean"]
         assert sum(mean.values()) == pytest.approx(block[group]["total"], abs=1e-9)
-        for name in DRIVERS:
+        for name in (d.id for d in DRIVERS):
             assert mean[name] == pytest.approx(table.loc[worlds, f"driver.{name}"].mean(),
                                                abs=1e-6)
     for period in block["by_period"]:

@@ -5,24 +5,24 @@ from __future__ import annotations
 import numpy as np
 
 from sim.montecarlo import run_monte_carlo
+from tests.conftest import settings
 
 
 def test_serial_processes_and_dask_give_identical_results(baseline):
-    runs = dict(world=baseline, runs=600, seed=11, chunk_size=150, progress=False)
-    serial = run_monte_carlo(**runs)
-    others = [run_monte_carlo(**runs, executor="processes", workers=2),
-              run_monte_carlo(**runs, executor="dask", workers=2)]
-    assert np.isnan(serial.outcomes.split).mean() < 0.5  # the comparison is not vacuous
+    serial = run_monte_carlo(baseline, settings(600, 11, 150))
+    others = [run_monte_carlo(baseline, settings(600, 11, 150, executor="processes", workers=2)),
+              run_monte_carlo(baseline, settings(600, 11, 150, executor="dask", workers=2))]
+    assert np.isnan(serial.years["split"]).mean() < 0.5  # the comparison is not vacuous
     for other in others:
-        for name in ("split", "clash", "realignment", "realignment_nation"):
-            np.testing.assert_array_equal(getattr(serial.outcomes, name),
-                                          getattr(other.outcomes, name))
+        for name in serial.years:
+            np.testing.assert_array_equal(serial.years[name], other.years[name])
+        for name in serial.by_nation:
+            np.testing.assert_array_equal(serial.by_nation[name], other.by_nation[name])
         np.testing.assert_array_equal(serial.cohesion_histogram, other.cohesion_histogram)
         np.testing.assert_array_equal(serial.drivers_by_step, other.drivers_by_step)
 
 
 def test_worker_count_does_not_change_results(baseline):
-    runs = dict(world=baseline, runs=400, seed=5, chunk_size=100, progress=False)
-    one = run_monte_carlo(**runs, executor="processes", workers=1)
-    two = run_monte_carlo(**runs, executor="processes", workers=2)
-    np.testing.assert_array_equal(one.outcomes.split, two.outcomes.split)
+    one = run_monte_carlo(baseline, settings(400, 5, 100, executor="processes", workers=1))
+    two = run_monte_carlo(baseline, settings(400, 5, 100, executor="processes", workers=2))
+    np.testing.assert_array_equal(one.years["split"], two.years["split"])

@@ -1,15 +1,14 @@
 """The baseline reproduces the historical record at 10,000 worlds, without scripting it."""
 
-from sim.history import history_check
+from sim.analysis.history import history_check
 from sim.montecarlo import run_monte_carlo
-from sim.summary import outcome_years
-from tests.conftest import world_of
+from tests.conftest import settings, world_of
 
 
 def test_baseline_history_check_passes_at_10000_worlds():
     world = world_of("baseline")
-    result = run_monte_carlo(world, 10000, seed=1950, chunk_size=2500, progress=False)
-    checks = history_check(world.history_checks, outcome_years(result))
+    result = run_monte_carlo(world, settings(10000, 1950, 2500))
+    checks = history_check(world.history_checks, result.years)
     assert len(checks) == 5
     failed = [(c.check.name, c.value, c.target) for c in checks if not c.passed]
     assert not failed
@@ -18,5 +17,5 @@ def test_baseline_history_check_passes_at_10000_worlds():
 def test_no_juncture_is_decided_in_advance():
     """Every baseline juncture offers at least two options with a chance of being taken."""
     world = world_of("baseline")
-    for juncture in world.junctures:
-        assert sum(o.weight > 0 for o in juncture.options) >= 2, juncture.id
+    for juncture in world.juncture_list:
+        assert sum(o.weight > 0 for o in juncture.option_list) >= 2, juncture.id

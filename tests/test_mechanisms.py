@@ -7,10 +7,11 @@ are far outside the noise of a working mechanism yet missed by a broken one.
 import numpy as np
 import pytest
 
-from sim.model import AllianceModel
+from sim.engine.model import AllianceModel
+from sim.engine.processes.junctures import Junctures
+from sim.engine.streams import Streams
 from sim.montecarlo import run_monte_carlo
-from sim.streams import Streams
-from tests.conftest import world_of
+from tests.conftest import settings, world_of
 
 RUNS = 3000
 FRICTIONS = ("ideology_weight", "status_weight", "grievance_weight", "border_weight")
@@ -18,7 +19,7 @@ FRICTIONS = ("ideology_weight", "status_weight", "grievance_weight", "border_wei
 
 def outcomes(overrides=(), runs=RUNS, seed=11):
     world = world_of("baseline", list(overrides))
-    return run_monte_carlo(world, runs, seed, chunk_size=1000, progress=False).outcomes
+    return run_monte_carlo(world, settings(runs, seed, 1000)).years
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +28,12 @@ def baseline_outcomes():
 
 
 def split_share(o):
-    return np.mean(~np.isnan(o.split))
+    return np.mean(~np.isnan(o["split"]))
 
 
 def test_no_friction_no_split():
     o = outcomes([f"scenario.forces.{name}=0" for name in FRICTIONS])
-    assert np.isnan(o.split).all()
+    assert np.isnan(o["split"]).all()
 
 
 def test_frictions_each_needed(baseline_outcomes):
@@ -45,27 +46,27 @@ def test_frictions_each_needed(baseline_outcomes):
 def test_without_shared_threat_splits_come_earlier(baseline_outcomes):
     o = outcomes(["scenario.forces.threat_weight=0"])
     assert split_share(o) > split_share(baseline_outcomes) + 0.05
-    assert np.nanmedian(o.split) < np.nanmedian(baseline_outcomes.split) - 1.5
+    assert np.nanmedian(o["split"]) < np.nanmedian(baseline_outcomes["split"]) - 1.5
 
 
 def test_more_prestige_seeking_junior_leader_makes_splits_more_likely():
     low = outcomes(["scenario.persons.mao.traits.prestige_seeking=0.4"])
     high = outcomes(["scenario.persons.mao.traits.prestige_seeking=0.95"])
     assert split_share(high) > split_share(low) + 0.1
-    assert np.nanmedian(high.split) < np.nanmedian(low.split)
+    assert np.nanmedian(high["split"]) < np.nanmedian(low["split"])
 
 
 def test_dominant_patron_leader_makes_splits_more_likely():
     low = outcomes(["scenario.persons.khrushchev.traits.dominance=0.2"])
     high = outcomes(["scenario.persons.khrushchev.traits.dominance=0.9"])
     assert split_share(high) > split_share(low) + 0.015
-    assert np.nanmedian(high.split) < np.nanmedian(low.split) - 1.0
+    assert np.nanmedian(high["split"]) < np.nanmedian(low["split"]) - 1.0
 
 
 def test_third_power_opening_causes_realignment(baseline_outcomes):
     closed = outcomes(["scenario.nations.usa.openness_scale=0"])
-    assert np.isnan(closed.realignment).all()
-    assert np.mean(~np.isnan(baseline_outcomes.realignment)) > 0.5
+    assert np.isnan(closed["realignment"]).all()
+    assert np.mean(~np.isnan(baseline_outcomes["realignment"])) > 0.5
 
 
 def run_until(world, year, n=2000, seed=3):
@@ -78,12 +79,12 @@ def run_until(world, year, n=2000, seed=3):
 def test_succession_changes_who_holds_the_office():
     world = world_of("baseline")
     model = run_until(world, 1953.0)
-    stalin, mao = model.person_ids.index("stalin"), model.person_ids.index("mao")
+    stalin, mao = model.cast.row("stalin"), model.cast.row("mao")
     assert np.mean(model.allies[0].holder == stalin) > 0.99  # a secure dictator, rarely ousted
     model = run_until(world, 1954.0)
     holders = model.allies[0].holder
     assert not (holders == stalin).any()
-    shares = {pid: np.mean(holders == model.person_ids.index(pid))
+    shares = {pid: np.mean(holders == model.cast.row(pid))
               for pid in ("khrushchev", "malenkov", "molotov", "kaganovich")}
     # contender weights 5.5 : 3 : 1.2 : 0.3 out of 10
     assert shares["khrushchev"] == pytest.approx(0.55, abs=0.04)
@@ -95,7 +96,7 @@ def test_succession_changes_who_holds_the_office():
 def test_contender_weights_decide_the_successor():
     world = world_of("baseline", ["scenario.persons.molotov.contender.weight=1000"])
     model = run_until(world, 1954.0)
-    assert np.mean(model.allies[0].holder == model.person_ids.index("molotov")) > 0.95
+    assert np.mean(model.allies[0].holder == model.cast.row("molotov")) > 0.95
 
 
 def test_juncture_choice_follows_the_holder_traits():
@@ -103,7 +104,7 @@ def test_juncture_choice_follows_the_holder_traits():
     def denounce_share(successor):
         world = world_of("baseline", [f"scenario.persons.{successor}.contender.weight=1000"])
         model = run_until(world, 1956.5)
-        choice = model.choices["secret_speech"]
+        choice = model.get(Junctures).choices["secret_speech"]
         return np.mean(choice[choice >= 0] == 0)
 
     assert denounce_share("khrushchev") > 0.7
@@ -113,6 +114,6 @@ def test_juncture_choice_follows_the_holder_traits():
 def test_age_based_deaths_follow_the_hazard():
     world = world_of("baseline", ["scenario.persons.mao.died=null"])
     model = AllianceModel(world, 20000, Streams(5, 0))
-    ages = model.death_year[model.person_ids.index("mao")] - 1893
+    ages = model.cast.death_year[model.cast.row("mao")] - 1893
     assert (ages > world.start - 1893).all()
     assert 75 < np.median(ages) < 85

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from sim.errors import SettingsError
+from sim.outputs.products import PLOTS
 from sim.pipeline import run_pipeline
-from sim.products import PLOTS
-from sim.world import ScenarioError
 from tests.conftest import compose_config, world_of
 
 SMALL = ["runs=300", "chunk_size=100", "progress=false"]
@@ -71,6 +71,6 @@ def test_a_run_without_comparison_writes_the_same_files(tmp_path):
 
 def test_a_bad_chronicle_pick_stops_the_run_before_anything_is_written(tmp_path):
     folder = tmp_path / "run"
-    with pytest.raises(ScenarioError, match="chronicle.pick"):
+    with pytest.raises(SettingsError, match="chronicle.pick"):
         run_pipeline(compose_config([*SMALL, "chronicle.pick=300"]), folder, "baseline")
     assert not folder.exists()

@@ -12,15 +12,16 @@ import numpy as np
 import pytest
 from omegaconf import OmegaConf
 
-from sim.compare import compare
-from sim.history import history_check
-from sim.model import AllianceModel
+from sim.analysis.compare import compare
+from sim.analysis.history import history_check
+from sim.engine.model import AllianceModel
+from sim.engine.processes.junctures import Junctures
+from sim.engine.streams import Streams
+from sim.errors import ScenarioError
 from sim.montecarlo import run_monte_carlo, simulate_block
-from sim.scenario_table import main as scenario_table
-from sim.streams import Streams
-from sim.summary import outcome_years
-from sim.world import ScenarioError, parse_world
-from tests.conftest import ROOT, SCENARIOS, compose_config
+from sim.scenario.validate import parse_world
+from sim.scenario_table import write_table
+from tests.conftest import ROOT, SCENARIOS, compose_config, settings
 from tests.conftest import world_of as compose_world
 
 COUNTERFACTUALS = [s for s in SCENARIOS if s not in ("baseline", "tito_stalin")]
@@ -44,14 +45,14 @@ def model_until(scenario: str, year: float, n: int = 400) -> AllianceModel:
 
 def holder_share(model: AllianceModel, nation: str, person: str, worlds=None) -> float:
     """Share of `worlds` (default all) in which `person` holds `nation`'s office now."""
-    holder = model.allies[model.ally_index[nation]].holder
+    holder = model.ally(nation).holder
     mask = np.ones(model.n_worlds, bool) if worlds is None else worlds
-    return float(np.mean(holder[mask] == model.person_ids.index(person)))
+    return float(np.mean(holder[mask] == model.cast.row(person)))
 
 
 def alive(model: AllianceModel, person: str) -> np.ndarray:
-    row = model.person_ids.index(person)
-    return model.death_year[row] > model.years[model.t - 1]
+    row = model.cast.row(person)
+    return model.cast.death_year[row] > model.years[model.t - 1]
 
 
 def test_the_library_is_complete():
@@ -82,9 +83,9 @@ def test_options_switched_off_are_never_taken(name):
     """An option a scenario gives weight 0 is taken in no world; its juncture is still held."""
     world = world_of(name)
     rows = simulate_block(world, SEED, 0, 0, 400).rows
-    for juncture in world.junctures:
+    for juncture in world.juncture_list:
         column = rows[f"choice.{juncture.id}"].to_pylist()
-        for option in juncture.options:
+        for option in juncture.option_list:
             if option.weight == 0:
                 assert option.id not in column, (juncture.id, option.id)
 
@@ -112,7 +113,7 @@ def test_no_secret_speech_under_molotov():
 def test_stalin_lives_on_and_purges():
     model = model_until("stalin_purges_bureaucracy", 1956.0)
     assert holder_share(model, "ussr", "stalin") > 0.8
-    assert set(model.choices["soviet_purge"].tolist()) == {0}   # option 0: purge
+    assert set(model.get(Junctures).choices["soviet_purge"].tolist()) == {0}   # 0: purge
     assert holder_share(model_until("baseline", 1956.0), "ussr", "stalin") == 0
 
 
@@ -140,8 +141,8 @@ def test_cautious_leaders_are_less_impulsive_in_every_world():
     calm = AllianceModel(world_of("cautious_diplomacy"), 300, Streams(SEED, 0))
     hot = AllianceModel(world_of("baseline"), 300, Streams(SEED, 0))
     for person in ("khrushchev", "mao"):
-        i = hot.person_ids.index(person)
-        shift = calm.trait["impulsiveness"][i] - hot.trait["impulsiveness"][i]
+        i = hot.cast.row(person)
+        shift = calm.cast.trait["impulsiveness"][i] - hot.cast.trait["impulsiveness"][i]
         np.testing.assert_allclose(shift, -0.2, atol=1e-9)
 
 
@@ -156,14 +157,14 @@ def test_the_us_threat_is_scaled(name, scale):
 def test_the_comparison_pairs_worlds_on_the_same_seeds():
     """For a scenario close to history the paired interval is far narrower than the unpaired."""
     runs = 2000
-    ours = run_monte_carlo(world_of("mao_welcomed_as_equal"), runs, SEED, 1000, progress=False)
-    history = run_monte_carlo(world_of("baseline"), runs, SEED, 1000, progress=False)
+    ours = run_monte_carlo(world_of("mao_welcomed_as_equal"), settings(runs, SEED, 1000))
+    history = run_monte_carlo(world_of("baseline"), settings(runs, SEED, 1000))
     split = compare(ours, history)["split"]
     paired = split["ci95"][1] - split["ci95"][0]
     unpaired = split["ci95_unpaired"][1] - split["ci95_unpaired"][0]
     assert paired < 0.6 * unpaired
     # and most worlds agree: the same seeds give the same world but for the divergence
-    a, b = (~np.isnan(outcome_years(r)["split"]) for r in (ours, history))
+    a, b = (~np.isnan(r.years["split"]) for r in (ours, history))
     assert np.mean(a == b) > 0.9
 
 
@@ -186,20 +187,27 @@ def test_compare_with_must_be_a_name():
 def test_the_second_world_splits_in_1947_1949():
     world = world_of("tito_stalin")
     assert world.steps_per_year == 12
-    result = run_monte_carlo(world, 2000, SEED, chunk_size=1000, progress=False)
-    split = result.outcomes.split
+    result = run_monte_carlo(world, settings(2000, SEED, 1000))
+    split = result.years["split"]
     happened = split[~np.isnan(split)]
     assert happened.size > 0.6 * split.size
     assert np.mean((happened >= 1947) & (happened < 1950)) > 0.8
     assert 1947 <= np.median(happened) < 1950
-    checks = history_check(world.history_checks, outcome_years(result))
+    checks = history_check(world.history_checks, result.years)
     assert all(c.passed for c in checks), [c.as_dict() for c in checks if not c.passed]
 
 
 def test_the_scenario_table_is_generated(tmp_path):
-    scenario_table(["--runs", "200", "--seed", "5", "--out", str(tmp_path)])
+    from hydra import compose, initialize_config_dir
+
+    from sim.paths import CONFIGS
+
+    with initialize_config_dir(config_dir=str(CONFIGS), version_base="1.3"):
+        cfg = compose(config_name="scenario_table", overrides=["runs=200", "seed=5",
+                                                               f"out={tmp_path}"])
+        write_table(cfg, "python -m sim.scenario_table runs=200 seed=5")
     text = (tmp_path / "scenarios.md").read_text(encoding="utf-8")
-    assert "python -m sim.scenario_table --runs 200 --seed 5" in text
+    assert "python -m sim.scenario_table runs=200 seed=5" in text
     rows = [line for line in text.splitlines() if line.startswith("| ") and "`" in line]
     assert len(rows) == len(SCENARIOS)
     assert sum("vs baseline" in row for row in rows) == len(COUNTERFACTUALS)

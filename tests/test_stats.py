@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.stats import (
+from sim.analysis.stats import (
     hazard_by_period,
     histogram_quantiles,
     kaplan_meier,

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from sim import search
+from sim.errors import ScenarioError, SettingsError
 from sim.sensitivity import analyse
-from sim.study import measure, with_values
-from sim.world import ScenarioError
-from tests.conftest import ROOT
+from sim.studies.variants import measure, with_values
+from tests.conftest import ROOT, settings
 from tests.tiny_world import tiny_scenario
 
 RESPECT = {"first: respect", "second: respect", "third: respect"}
@@ -22,7 +22,8 @@ def test_sensitivity_ranks_first_the_parameter_planted_to_dominate():
         "scenario.forces.border_weight": [0.0, 1.0],             # no effect: no border tension
         "scenario.forces.threat_weight": [0.0, 0.1],             # a little glue
     }
-    table, points = analyse(tiny_scenario(), "tiny", parameters, samples=6, runs=300, seed=3)
+    table, points = analyse(tiny_scenario(), "tiny", parameters, settings(300, 3, 2500),
+                            samples=6)
     assert table["parameter"].iloc[0] == "scenario.forces.grievance_weight"
     top, rest = table["mu_star"].iloc[0], table["mu_star"].iloc[1:]
     assert top > 0.3 and (rest < top / 3).all()
@@ -33,8 +34,8 @@ def test_sensitivity_ranks_first_the_parameter_planted_to_dominate():
 def test_sobol_also_ranks_the_planted_parameter_first():
     parameters = {"scenario.forces.grievance_weight": [0.0, 1.0],
                   "scenario.forces.border_weight": [0.0, 1.0]}
-    table, _ = analyse(tiny_scenario(), "tiny", parameters, method="sobol", samples=16,
-                       runs=200, seed=3)
+    table, _ = analyse(tiny_scenario(), "tiny", parameters, settings(200, 3, 2500),
+                       method="sobol", samples=16)
     assert table["parameter"].iloc[0] == "scenario.forces.grievance_weight"
     assert table["ST"].iloc[0] > 0.5 > table["ST"].iloc[1]
 
@@ -44,8 +45,8 @@ def test_search_finds_the_planted_smallest_sets(tmp_path):
     world = search.variant(scenario, "tiny", {})
     levers = search.juncture_levers(world, {})
     assert len(levers) == 8  # two options at each of four junctures
-    evaluator = search.Evaluator(scenario, "tiny", {}, levers, year=1970, runs=400, seed=2,
-                                 chunk_size=200)
+    evaluator = search.Evaluator(scenario, "tiny", {}, levers, year=1970,
+                                 settings=settings(400, 2, 200))
     scores, reached = search.beam_search(evaluator, target=0.5, max_changes=3, beam=4)
     assert max(p for s, (p, _) in scores.items() if len(s) == 1) < 0.3  # one change is not enough
     found = [{levers[i].label for i in s} for s in reached]
@@ -78,7 +79,7 @@ def test_measures():
     assert measure("split_probability", years, 1991.0) == 0.75
     assert measure("intact_1970", years, 1991.0) == 0.5
     assert measure("median_split_year", years, 1991.0) == pytest.approx(1970.75)
-    with pytest.raises(ScenarioError, match="allowed"):
+    with pytest.raises(SettingsError, match="allowed"):
         measure("intact", years, 1991.0)
 
 

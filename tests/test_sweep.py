@@ -9,8 +9,8 @@ import sys
 import pandas as pd
 import pytest
 
-from sim.study_plots import plot_sweep
-from sim.sweep import finished_summary, point_identity, swept_keys
+from sim.studies.plots import plot_sweep
+from sim.studies.sweep import finished_summary, point_identity, swept_keys
 from tests.conftest import ROOT
 
 TRAIT = "scenario.persons.mao.traits.prestige_seeking"

@@ -5,7 +5,10 @@ import copy
 import pytest
 from omegaconf import OmegaConf
 
-from sim.world import ScenarioError, decimal_year, iso_date, parse_world
+from sim.calendar import iso_date
+from sim.errors import ScenarioError
+from sim.scenario.fields import to_decimal_year
+from sim.scenario.validate import parse_world
 from tests.conftest import ROOT
 
 
@@ -26,7 +29,8 @@ def test_baseline_is_valid(raw):
     world = parse_world(raw, "baseline")
     assert world.members == ("ussr", "prc")
     assert world.n_steps == 169
-    assert [j.date for j in world.junctures] == sorted(j.date for j in world.junctures)
+    dates = [j.date for j in world.juncture_list]
+    assert dates == sorted(dates)
 
 
 def test_trait_outside_unit_interval(raw):
@@ -98,7 +102,7 @@ def test_a_juncture_needs_a_possible_option(raw):
 
 
 def test_dates_round_trip():
-    assert decimal_year("1949-10-01", "x") == 1949.75
-    assert decimal_year("1956-02-15", "x") == pytest.approx(1956 + (1 + 14 / 29) / 12)
-    assert iso_date(decimal_year("1956-02-25", "x")) == "1956-02-25"
-    assert decimal_year(1960, "x") == 1960.0
+    assert to_decimal_year("1949-10-01") == 1949.75
+    assert to_decimal_year("1956-02-15") == pytest.approx(1956 + (1 + 14 / 29) / 12)
+    assert iso_date(to_decimal_year("1956-02-25")) == "1956-02-25"
+    assert to_decimal_year(1960) == 1960.0

@@ -22,7 +22,7 @@ import numpy as np
 
 from sim.engine.processes.junctures import CHOICE
 from sim.engine.processes.offices import HOLDER
-from sim.engine.specs import IDEOLOGY, PREDICTORS, TRAIT, TRAITS
+from sim.engine.specs import IDEOLOGY, IDEOLOGY_TRAIT, PREDICTORS, TRAIT, TRAITS
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Juncture, Nation, Person, Series, TraitSpec
@@ -93,7 +93,7 @@ class PersonAgent(mesa.Agent):
         for name in TRAITS:
             cast.trait[name][row] = sample_trait(
                 spec.traits[name], model.streams(TRAIT.of(person=spec.id, trait=name)), n)
-        cast.trait["ideology"][row] = sample_trait(
+        cast.trait[IDEOLOGY_TRAIT][row] = sample_trait(
             spec.ideology, model.streams(IDEOLOGY.of(person=spec.id)), n)
         self.traits = {name: values[row] for name, values in cast.trait.items()}
 

@@ -24,7 +24,10 @@ TRAITS = ("prestige_seeking", "ideological_rigidity", "threat_perception", "impu
           "dominance")
 """Person traits, each in [0, 1]; defined in docs/MODEL.md ('Persons')."""
 
-PREDICTORS = TRAITS + ("ideology",)
+IDEOLOGY_TRAIT = "ideology"
+"""A person's own line, which he pulls his party's line toward (docs/MODEL.md, 'Persons')."""
+
+PREDICTORS = TRAITS + (IDEOLOGY_TRAIT,)
 """What a juncture option's choice probability may depend on: the holder's traits and line."""
 
 

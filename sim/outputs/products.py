@@ -33,9 +33,8 @@ PLOTS = ("survival", "split_years", "cohesion", "outcomes", "drivers")
 
 
 def chronicle_pick(cfg, runs: int) -> str | int:
-    """`chronicle.pick` from the config (default 'median'), checked before anything runs."""
-    chronicle = cfg.get("chronicle") or {}
-    return parse_pick(chronicle.get("pick", "median"), runs)
+    """`chronicle.pick` from the config, checked before anything runs."""
+    return parse_pick(cfg.chronicle.pick, runs)
 
 
 def survival_curve(result: MonteCarloResult):

@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from sim.engine.processes.junctures import WHEN
 from sim.engine.schedule import EFFECTS, OUTCOMES, PARAMETERS
 from sim.engine.specs import PREDICTORS, TRAITS
 from sim.scenario.fields import (
@@ -280,8 +281,8 @@ class Juncture(Strict):
     title: Text = Field(description="its name in the chronicle")
     date: Date
     actor: str = Field(description="id of the ally whose office holder chooses")
-    when: Literal["allied", "split", "always"] = Field(
-        "allied", description="in worlds not yet split, only after the split, or always")
+    when: Literal[WHEN] = Field(
+        WHEN[0], description="in worlds not yet split, only after the split, or always")
     options: Keyed(Option) = Field(description="the choices, by id")
 
     @property

@@ -100,8 +100,10 @@ def allowed_keys(model: type[BaseModel]) -> list[str]:
 
 
 def message(error: ValidationError) -> str:
-    """One line for the first error pydantic found."""
-    first = error.errors(include_url=False)[0]
+    """One line for the first error pydantic found; an unknown key first, since a misspelt
+    key is also the cause of the key it should have been being missing."""
+    errors = error.errors(include_url=False)
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc, kind, ctx = tuple(first["loc"]), first["type"], first.get("ctx") or {}
     if loc and loc[-1] == "[key]":      # a dict key of a fixed vocabulary (option traits)
         loc = loc[:-1]

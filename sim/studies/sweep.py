@@ -118,7 +118,7 @@ def _is_outcome(column: str) -> bool:
 
 def write_sweep(directory: Path) -> pd.DataFrame | None:
     """Write `sweep.parquet`, `sweep.csv` and `sweep.png` for a sweep directory."""
-    from sim.study_plots import plot_sweep
+    from sim.studies.plots import plot_sweep
 
     table = sweep_table(directory)
     if table.empty:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.rates import halving_factor
-from sim.engine.specs import Driver, Effect, Parameter, Process
+from sim.engine.specs import IDEOLOGY_TRAIT, Driver, Effect, Parameter, Process
 
 
 def pull_line(ally, pull: float) -> None:
     """The party line moves toward the office holder's ideology: leaders remake their line."""
-    ally.line += pull * (ally.holder_trait("ideology") - ally.line)
+    ally.line += pull * (ally.holder_trait(IDEOLOGY_TRAIT) - ally.line)
 
 
 class Ideology(Process):

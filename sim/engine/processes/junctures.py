@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.processes.split import SPLIT
 from sim.engine.specs import NOT_YET, EventKind, Labels, Process, Stream
 
 CHOICE = Stream("juncture:{juncture}")
+
+WHEN = ("allied", SPLIT.id, "always")
+"""When a juncture arises: only in worlds not yet split, only in worlds split, or always."""
 
 
 def _sentence(text: str) -> str:
@@ -54,7 +58,8 @@ class Junctures(Process):
     def _decide(self, juncture) -> None:
         model = self.model
         split = model.split_happened()
-        active = {"allied": ~split, "split": split, "always": np.ones_like(split)}[juncture.when]
+        allied, after, always = WHEN
+        active = {allied: ~split, after: split, always: np.ones_like(split)}[juncture.when]
         choice = model.ally(juncture.actor).decide(juncture, active)
         self.choices[juncture.id] = np.where(active, choice, NOT_YET)
         for k, option in enumerate(juncture.option_list):
