@@ -6,17 +6,15 @@ ships them inside the package as `sim/configs` and `sim/scenarios` (pyproject.to
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
 
 
 def _folder(name: str) -> Path:
     checkout = ROOT / name
-    if checkout.is_dir():
-        return checkout
-    return Path(str(resources.files(f"sim.{name}")))
+    return checkout if checkout.is_dir() else PACKAGE / name
 
 
 CONFIGS = _folder("configs")

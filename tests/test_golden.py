@@ -14,6 +14,7 @@ from tests.golden.fingerprint import GOLDEN, RUNS, run_and_fingerprint
 EXPECTED = json.loads(GOLDEN.read_text())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("scenario", "overrides"), RUNS, ids=[name for name, _ in RUNS])
 def test_numbers_match_the_golden_file(scenario, overrides, tmp_path):
     got = run_and_fingerprint(scenario, overrides, tmp_path / scenario)

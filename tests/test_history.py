@@ -1,10 +1,13 @@
 """The baseline reproduces the historical record at 10,000 worlds, without scripting it."""
 
+import pytest
+
 from sim.analysis.history import history_check
 from sim.montecarlo import run_monte_carlo
 from tests.conftest import settings, world_of
 
 
+@pytest.mark.slow
 def test_baseline_history_check_passes_at_10000_worlds():
     world = world_of("baseline")
     result = run_monte_carlo(world, settings(10000, 1950, 2500))

@@ -148,10 +148,11 @@ class AllianceModel(mesa.Model):
     def release(self) -> None:
         """Free the batch's state once its results are taken.
 
-        mesa 3.3.1 keeps every Model alive as a key of the class-level `mesa.Agent._ids`
-        and offers no call that drops it (`remove_all_agents` deregisters the agents but
-        leaves the key); so we remove the agents the supported way and drop our own arrays,
-        leaving only an empty shell behind. Reproduction, for an upstream report:
+        mesa 3.3.1 keeps every Model alive as a key of the class-level `mesa.Agent._ids` and
+        offers no call that drops it: `remove_all_agents` deregisters the agents but leaves
+        the key (fixed upstream after 3.3.1, mesa issue #3179). So we remove the agents the
+        supported way and drop our own arrays, leaving only an empty shell of a few kilobytes
+        behind. Reproduction:
 
             import mesa
             class A(mesa.Agent): pass
@@ -165,3 +166,4 @@ class AllianceModel(mesa.Model):
         self._phases.clear()
         self.observers = []
         self.cast = self.allies = self.third = self.cohesion = None
+        self.streams = self.cols = self.years = None
