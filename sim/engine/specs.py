@@ -38,11 +38,15 @@ class Parameter:
     Attributes:
         low, high: the allowed range (both included).
         doc: what it means, with its unit, for the scenario format reference.
+        default: the value a scenario that does not set it gets (None: it must be set); a
+            mechanism added later defaults to the value that switches it off, so that older
+            scenario files run unchanged.
     """
 
     low: float
     high: float
     doc: str
+    default: float | None = None
 
 
 @dataclass(frozen=True)

@@ -298,7 +298,9 @@ Forces = create_model(
     __base__=Strict,
     __doc__="Rates and weights of the processes; each is declared by the process that reads "
             "it (docs/MODEL.md, 'Details').",
-    **{name: (number(p.low, p.high), Field(description=p.doc)) for name, p in PARAMETERS.items()},
+    **{name: (number(p.low, p.high),
+              Field(... if p.default is None else p.default, description=p.doc))
+       for name, p in PARAMETERS.items()},
 )
 
 
