@@ -19,6 +19,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.engine.schedule import PARAMETERS
 from sim.errors import ScenarioError
 from sim.scenario.schema import World
 from sim.scenario.validate import parse_world
@@ -58,11 +59,22 @@ def register_scenarios(directory: Path) -> list[str]:
     files = scenario_files(directory)
     for name, path in files.items():
         try:
-            node = read_scenario(path)
+            node = with_declared_defaults(read_scenario(path))
         except ScenarioError as error:
             node = {MALFORMED: str(error)}
         store.store(group="scenario", name=name, node=node)
     return list(files)
+
+
+def with_declared_defaults(node: dict) -> dict:
+    """A scenario that starts from no other gets every force parameter it leaves out at the
+    value its process declares, so that the parameter is an override path like any other
+    (a mechanism added later leaves older files valid and still sweepable)."""
+    if "defaults" not in node and isinstance(node.get("forces"), dict):
+        missing = {k: p.default for k, p in PARAMETERS.items()
+                   if p.default is not None and k not in node["forces"]}
+        node = {**node, "forces": {**node["forces"], **missing}}
+    return node
 
 
 def load_world(scenario: DictConfig, name: str) -> World:
