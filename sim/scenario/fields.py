@@ -4,7 +4,7 @@ Numbers are finite and never booleans or text; dates are written as a day, a mon
 or a decimal year; a trait is a number in [0, 1] or a distribution; a series is a number or
 `{year: value}` points. Each type rejects bad input with a message that starts where the
 field's path ends ("= 1.4 is outside the allowed range [0.0, 1.0]"), so that the whole error is
-one line naming the field (sim/scenario/errors.py).
+one line naming the field (sim/scenario/validate.py).
 """
 
 from __future__ import annotations

@@ -138,9 +138,8 @@ def markdown() -> str:
         "counterfactual starts from another scenario with a defaults list "
         "(`defaults: [baseline, _self_]`) and holds only what differs; an entry set to `null` "
         "removes an inherited one. Every field below is also a command-line override path, "
-        "`scenario.` followed by its keys (`scenario.forces.threat_weight=0.4`). How to write "
-        "one: [WRITING_SCENARIOS.md](WRITING_SCENARIOS.md); what each field does in the model: "
-        "[MODEL.md](MODEL.md).",
+        "`scenario.` followed by its keys (`scenario.forces.threat_weight=0.4`). What each field "
+        "does in the model: [MODEL.md](MODEL.md).",
         "",
         "Editors: start a file with `# yaml-language-server: $schema=../docs/scenario.schema."
         "json` for completion and checking (the schema leaves every key optional, since a "

@@ -1,8 +1,8 @@
 """Capability: each ally's material power, with uncertainty between worlds and shocks that fade.
 
-docs/MODEL.md, section 3.3.8. The reference series (COW CINC scores in the baseline) is scaled in
-each world by a persistent log-normal factor (datasets disagree by a few per cent) and by
-temporary shocks that juncture options cause (a collapse, a boom) and that wear off.
+docs/MODEL.md, sections 3.3.1 and 3.3.7. The reference series (COW CINC scores in the baseline)
+is scaled in each world by a persistent log-normal factor (datasets disagree by a few per cent)
+and by temporary shocks that juncture options cause (a collapse, a boom) and that wear off.
 """
 
 from __future__ import annotations

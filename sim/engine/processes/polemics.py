@@ -1,7 +1,7 @@
 """Public polemics: an impulsive leader attacks the partner in public, more often the colder the
 relationship, and each attack is a slight to the partner.
 
-docs/MODEL.md, section 3.3.9. "A bit more cautious talking and there would be no split": the
+docs/MODEL.md, section 3.3.8. "A bit more cautious talking and there would be no split": the
 hothead's public criticism as a cascade of slights (Khrushchev's Bucharest attack, June 1960;
 the open letters of 1963; Lüthi 2008, chs. 5 and 8).
 """
