@@ -45,8 +45,8 @@ class MonteCarloResult:
     Attributes:
         years: outcome id -> (R,) decimal year of the outcome in each world, NaN where it did
             not happen.
-        by_nation: outcome id -> (R,) index of the ally it concerns, NOT_YET where none, for
-            the outcomes that name an ally.
+        breakdowns: (outcome id, summary key) -> (R,) index of the ally (by_nation) or the
+            outside power (by_power) the outcome concerns, NOT_YET where none.
         drivers_by_step: (T, D) each driver's contribution summed over worlds at each step.
         cohesion_histogram: (T, COHESION_BINS + 1) worlds by cohesion at the end of each step.
     """
@@ -54,7 +54,7 @@ class MonteCarloResult:
     world: World
     settings: RunSettings
     years: dict[str, np.ndarray]
-    by_nation: dict[str, np.ndarray]
+    breakdowns: dict[tuple[str, str], np.ndarray]
     drivers_by_step: np.ndarray
     cohesion_histogram: np.ndarray
 
@@ -140,7 +140,8 @@ def run_monte_carlo(world: World, settings: RunSettings,
     runs = settings.runs
     plan = blocks_of(runs, settings.chunk_size)
     years = {o.id: np.full(runs, np.nan) for o in OUTCOMES}
-    by_nation = {o.id: np.full(runs, NOT_YET) for o in OUTCOMES if o.by_nation}
+    breakdowns = {(o.id, key): np.full(runs, NOT_YET)
+                  for o in OUTCOMES for key in o.breakdowns()}
     drivers = np.zeros((world.n_steps, len(DRIVERS)))
     histogram = np.zeros((world.n_steps, COHESION_BINS + 1), dtype=np.int64)
     pending: dict[int, BlockResult] = {}
@@ -155,8 +156,8 @@ def run_monte_carlo(world: World, settings: RunSettings,
             for outcome in OUTCOMES:
                 years[outcome.id][first:first + n] = rows[outcome.column].to_numpy(
                     zero_copy_only=False)
-                if outcome.by_nation:
-                    by_nation[outcome.id][first:first + n] = _codes(rows[outcome.by_nation])
+                for key, column in outcome.breakdowns().items():
+                    breakdowns[(outcome.id, key)][first:first + n] = _codes(rows[column])
             bar.update(n)
             pending[result.block] = result
             while next_block in pending:  # in block order, so that sums do not depend on
@@ -167,4 +168,4 @@ def run_monte_carlo(world: World, settings: RunSettings,
                     sink(done.rows)
                 next_block += 1
     bar.close()
-    return MonteCarloResult(world, settings, years, by_nation, drivers, histogram)
+    return MonteCarloResult(world, settings, years, breakdowns, drivers, histogram)

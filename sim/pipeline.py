@@ -55,7 +55,7 @@ def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
         if reference is not None and reference != world:
             reference_result = run_monte_carlo(reference, settings)
             summary["vs_baseline"] = compare(result, reference_result)
-        checks = history_check(world.history_checks, result.years)
+        checks = history_check(world.history_checks, result)
         summary["history_check"] = [c.as_dict() for c in checks]
         write_products(folder, result, reference_result, summary, pick)
         write_json(folder / "summary.json", _finite(summary))

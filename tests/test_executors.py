@@ -16,8 +16,8 @@ def test_serial_processes_and_dask_give_identical_results(baseline):
     for other in others:
         for name in serial.years:
             np.testing.assert_array_equal(serial.years[name], other.years[name])
-        for name in serial.by_nation:
-            np.testing.assert_array_equal(serial.by_nation[name], other.by_nation[name])
+        for key in serial.breakdowns:
+            np.testing.assert_array_equal(serial.breakdowns[key], other.breakdowns[key])
         np.testing.assert_array_equal(serial.cohesion_histogram, other.cohesion_histogram)
         np.testing.assert_array_equal(serial.drivers_by_step, other.drivers_by_step)
 

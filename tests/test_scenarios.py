@@ -148,8 +148,8 @@ def test_cautious_leaders_are_less_impulsive_in_every_world():
 
 @pytest.mark.parametrize("name, scale", [("no_us_threat", 0.0), ("hard_us", 1.3)])
 def test_the_us_threat_is_scaled(name, scale):
-    ours = AllianceModel(world_of(name), 10, Streams(SEED, 0)).third.threat
-    history = AllianceModel(world_of("baseline"), 10, Streams(SEED, 0)).third.threat
+    ours = AllianceModel(world_of(name), 10, Streams(SEED, 0)).outside[0].threat
+    history = AllianceModel(world_of("baseline"), 10, Streams(SEED, 0)).outside[0].threat
     for nation in ("ussr", "prc"):
         np.testing.assert_allclose(ours[nation], scale * history[nation])
 
@@ -193,7 +193,7 @@ def test_the_second_world_splits_in_1947_1949():
     assert happened.size > 0.6 * split.size
     assert np.mean((happened >= 1947) & (happened < 1950)) > 0.8
     assert 1947 <= np.median(happened) < 1950
-    checks = history_check(world.history_checks, result.years)
+    checks = history_check(world.history_checks, result)
     assert all(c.passed for c in checks), [c.as_dict() for c in checks if not c.passed]
 
 

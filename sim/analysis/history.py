@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.analysis.stats import histogram_quantiles
+from sim.engine.observers import COHESION_BINS
 from sim.scenario.schema import HistoryCheck
 
 
@@ -29,6 +31,8 @@ class CheckResult:
         low, high = c.within
         if c.statistic == "probability":
             return f"{low:.2f} to {high:.2f}"
+        if c.statistic == "median_cohesion":
+            return f"{low:.2f} to {high:.2f} at the end of {c.year}"
         return f"{low:g} to {high:g}"
 
     def as_dict(self) -> dict:
@@ -45,8 +49,22 @@ def shown_value(statistic: str, value: float | None) -> str:
     return f"{value:.1f}" if statistic == "median_year" else f"{value:.2f}"
 
 
-def evaluate(check: HistoryCheck, years: np.ndarray) -> CheckResult:
-    """Compute a check's statistic from one outcome's (R,) dates (NaN = did not happen)."""
+def median_cohesion(result, year: int) -> float:
+    """The median cohesion across worlds at the end of calendar year `year` (the last step
+    that starts before the next year), from the run's per-step histogram."""
+    world = result.world
+    steps = np.flatnonzero(world.year_of(np.arange(world.n_steps)) < year + 1)
+    counts = result.cohesion_histogram[steps[-1] if steps.size else 0]
+    return float(histogram_quantiles(counts[None, :], [0.5], 1.0 / COHESION_BINS)[0, 0])
+
+
+def evaluate(check: HistoryCheck, result) -> CheckResult:
+    """Compute a check's statistic from a run (its outcome dates, NaN where an outcome did not
+    happen, or its per-step cohesion histogram)."""
+    if check.statistic == "median_cohesion":
+        value = median_cohesion(result, check.year)
+        return CheckResult(check, value, bool(check.within[0] <= value <= check.within[1]))
+    years = result.years[check.outcome]
     happened = years[~np.isnan(years)]
     if check.statistic == "probability":
         value = happened.size / years.size
@@ -66,6 +84,6 @@ def evaluate(check: HistoryCheck, years: np.ndarray) -> CheckResult:
     return CheckResult(check, float(value), bool(passed))
 
 
-def history_check(checks, years: dict[str, np.ndarray]) -> list[CheckResult]:
-    """Evaluate every check of a world against a run's outcome dates (outcome id -> (R,))."""
-    return [evaluate(c, years[c.outcome]) for c in checks]
+def history_check(checks, result) -> list[CheckResult]:
+    """Evaluate every check of a world against a run (a MonteCarloResult)."""
+    return [evaluate(c, result) for c in checks]

@@ -39,9 +39,10 @@ def summarise(result: MonteCarloResult, version: str) -> dict:
     first = OUTCOMES[0].id   # the split: its share by each historical milestone
     outcomes[first]["by_year"] = {year_key(m): float(np.mean(result.years[first] < m))
                                   for m in world.milestones}
-    for outcome_id, codes in result.by_nation.items():
-        outcomes[outcome_id]["by_nation"] = {
-            nation: float(np.mean(codes == i)) for i, nation in enumerate(world.members)}
+    names = {"by_nation": world.members, "by_power": world.outside_powers}
+    for (outcome_id, key), codes in result.breakdowns.items():
+        outcomes[outcome_id][key] = {
+            name: float(np.mean(codes == i)) for i, name in enumerate(names[key])}
     return {
         "scenario": world.name,
         "title": world.title,

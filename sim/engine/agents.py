@@ -65,6 +65,7 @@ class Cast:
         trait: trait name (and 'ideology') -> (P, W) sampled values.
         death_year: (P, W) decimal year of death (set by the offices process).
         ousted: (P, W) removed from power for good.
+        security: (P,) each person's hold on power when he takes office.
     """
 
     def __init__(self, persons: dict[str, Person], n_worlds: int):
@@ -73,6 +74,7 @@ class Cast:
         self.trait = {name: np.empty((len(persons), n_worlds)) for name in PREDICTORS}
         self.death_year = np.empty((len(persons), n_worlds))
         self.ousted = np.zeros((len(persons), n_worlds), dtype=bool)
+        self.security = np.array([p.security for p in persons.values()])
 
     def row(self, person_id: str) -> int:
         return self.ids.index(person_id)
@@ -105,6 +107,9 @@ class AllyAgent(mesa.Agent):
         spec: the Nation from the scenario.
         index: 0 or 1, its place in `alliance.members`.
         holder: (W,) Cast row of the person holding the office.
+        decider: (W,) Cast row of the person who decides for the nation: the holder, or a
+            person with real power behind him (`real_power`).
+        hold: (W,) the holder's hold on power in [0, 1] (starts at his `security`).
         failures: (W,) failures counted against the current holder.
         line: (W,) ideological line, 0 pragmatic/reformist to 1 radical/orthodox.
         grievance: (W,) accumulated grievance against the partner, decaying over time.
@@ -122,6 +127,8 @@ class AllyAgent(mesa.Agent):
         self.spec = spec
         self.index = index
         self.holder = np.full(n, model.cast.row(spec.holder), dtype=np.int64)
+        self.decider = self.holder
+        self.hold = np.full(n, model.world.persons[spec.holder].security)
         self.failures = np.zeros(n)
         self.line = np.full(n, spec.line)
         self.grievance = np.zeros(n)
@@ -133,13 +140,19 @@ class AllyAgent(mesa.Agent):
         self._holder_traits: dict[str, np.ndarray] = {}
 
     def holder_trait(self, name: str) -> np.ndarray:
-        """(W,) trait `name` (or 'ideology') of whoever holds the office in each world.
+        """(W,) trait `name` (or 'ideology') of whoever decides for the nation in each world:
+        the office holder, or the person with real power behind him.
 
-        Cached until the office changes hands, since every process asks for it.
+        Cached until the decider changes, since every process asks for it.
         """
         if name not in self._holder_traits:
-            self._holder_traits[name] = self.model.cast.trait[name][self.holder, self.model.cols]
+            self._holder_traits[name] = self.model.cast.trait[name][self.decider,
+                                                                    self.model.cols]
         return self._holder_traits[name]
+
+    def set_decider(self, decider: np.ndarray) -> None:
+        self.decider = decider
+        self._holder_traits.clear()
 
     def capability(self) -> np.ndarray:
         """(W,) material capability now, with this world's noise and shocks."""
@@ -149,21 +162,27 @@ class AllyAgent(mesa.Agent):
     def install(self, worlds: np.ndarray, person, how: str) -> None:
         """Put `person` ((W,) rows, or one row) in office in the `worlds` mask.
 
-        A new holder starts with no failures counted against him and brings only part of his
-        nation's grievance with him (`succession_grievance_reset`).
+        A new holder starts with no failures counted against him, his own `security` as his
+        hold on power, and brings only part of his nation's grievance with him
+        (`succession_grievance_reset`).
         """
         self.holder = np.where(worlds, person, self.holder)
-        self._holder_traits.clear()
+        self.set_decider(np.where(worlds, person, self.decider))
+        self.hold = np.where(worlds, self.model.cast.security[self.holder], self.hold)
         self.failures[worlds] = 0.0
         self.grievance[worlds] *= 1.0 - self.model.forces.succession_grievance_reset
         self.model.emit(HOLDER, worlds, nation=self.spec.id, person=self.holder, how=how)
 
-    def decide(self, juncture: Juncture, active: np.ndarray) -> np.ndarray:
-        """(W,) index of the option the office holder takes, where `active`.
+    def decide(self, juncture: Juncture, open_options: np.ndarray | None = None) -> np.ndarray:
+        """(W,) index of the option the decider takes.
 
         p(option) is proportional to `weight * exp(sum_k b_k (x_k - 0.5) + c (C - 0.5))`, a
-        multinomial logit in which x_k are the holder's traits and ideology, C the cohesion,
-        and `weight` the option's odds for an average holder at middling cohesion.
+        multinomial logit in which x_k are the decider's traits and ideology, C the cohesion,
+        and `weight` the option's odds for an average decider at middling cohesion.
+
+        Args:
+            open_options: (K, W) which options are open in each world (an option's
+                conditions, docs/MODEL.md 'Junctures'); None: all are.
         """
         n = self.model.n_worlds
         u = self.model.streams(CHOICE.of(juncture=juncture.id)).random(n)
@@ -174,7 +193,12 @@ class AllyAgent(mesa.Agent):
                 score = score + b * (self.holder_trait(name) - 0.5)
             with np.errstate(divide="ignore"):
                 logits[k] = np.log(option.weight) + score
-        logits -= logits.max(axis=0)
+        if open_options is not None:
+            logits = np.where(open_options, logits, -np.inf)
+            top = logits.max(axis=0)
+            logits -= np.where(np.isfinite(top), top, 0.0)[None, :]
+        else:
+            logits -= logits.max(axis=0)
         p = np.exp(logits)
         cumulative = np.cumsum(p, axis=0) / p.sum(axis=0)
         choice = np.minimum((cumulative < u[None, :]).sum(axis=0), len(juncture.option_list) - 1)
@@ -182,17 +206,26 @@ class AllyAgent(mesa.Agent):
 
 
 class OutsidePowerAgent(mesa.Agent):
-    """The third power, whose threat binds the allies and whose opening can draw one away.
+    """A power outside the alliance: a threat that binds or divides the allies, a partner that
+    may draw one of them away, a patron that may offer aid.
 
     Attributes:
         threat: ally id -> (T,) its threat to that ally at each step, scaled.
-        openness: ally id -> (T,) its openness to that ally at each step, scaled.
+        openness: ally id -> (T,) its openness to that ally as a partner, scaled.
+        offer: ally id -> (T,) the aid it offers that ally (zero where none).
+        capability_path: (T,) its capability, or None where the scenario gives none.
     """
 
-    def __init__(self, model, spec: Nation):
+    def __init__(self, model, spec: Nation, index: int):
         super().__init__(model)
         self.spec = spec
-        self.threat = {m: spec.threat_scale * series_at(s, model.years)
+        self.index = index
+        years, zero = model.years, np.zeros(len(model.years))
+        self.threat = {m: spec.threat_scale * series_at(s, years)
                        for m, s in spec.threat_to.items()}
-        self.openness = {m: spec.openness_scale * series_at(s, model.years)
+        self.openness = {m: spec.openness_scale * series_at(s, years)
                          for m, s in spec.openness_to.items()}
+        self.offer = {m: series_at(spec.aid_to[m], years) if m in spec.aid_to else zero
+                      for m in model.world.members}
+        self.capability_path = (None if spec.capability is None
+                                else series_at(spec.capability, years))

@@ -1,4 +1,4 @@
-"""The alliance model: two allies, their leaders and a third power, stepped over W worlds at once.
+"""The alliance model: two allies, their leaders and the powers outside them, over W worlds at once.
 
 `step()` is the ODD schedule (docs/MODEL.md, section 1.3): offices are filled, junctures
 decided, the slow processes drift, cohesion relaxes toward what its forces warrant, and the
@@ -40,7 +40,8 @@ class AllianceModel(mesa.Model):
     Attributes:
         cohesion: (W,) the closeness of the alliance in [0, 1].
         t: the current step; years: (T,) the decimal year at the start of each step.
-        allies: the two AllyAgents, in `alliance.members` order; third: the OutsidePowerAgent.
+        allies: the two AllyAgents, in `alliance.members` order.
+        outside: the OutsidePowerAgents, in `alliance.outside_powers` order.
         cast: every person's traits, death year and ousting, stacked (P, W).
         processes: the processes of the schedule, in order.
     """
@@ -65,11 +66,12 @@ class AllianceModel(mesa.Model):
             PersonAgent(self, spec, row)
         for index, member in enumerate(world.members):
             AllyAgent(self, world.nations[member], index)
-        OutsidePowerAgent(self, world.nations[world.third_power])
+        for index, power in enumerate(world.outside_powers):
+            OutsidePowerAgent(self, world.nations[power], index)
         self.allies = self.agents_by_type[AllyAgent]
         first, second = self.allies
         first.partner, second.partner = second, first
-        self.third = self.agents_by_type[OutsidePowerAgent][0]
+        self.outside = self.agents_by_type[OutsidePowerAgent]
         self.cohesion = np.full(n_worlds, world.initial_cohesion)
 
         self.emit(START, np.ones(n_worlds, bool), cohesion=self.cohesion, date=world.start)
@@ -165,5 +167,5 @@ class AllianceModel(mesa.Model):
         self._by_class.clear()
         self._phases.clear()
         self.observers = []
-        self.cast = self.allies = self.third = self.cohesion = None
+        self.cast = self.allies = self.outside = self.cohesion = None
         self.streams = self.cols = self.years = None

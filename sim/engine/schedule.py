@@ -17,7 +17,9 @@ from sim.engine.processes.ideology import Ideology
 from sim.engine.processes.junctures import Junctures
 from sim.engine.processes.offices import Offices
 from sim.engine.processes.polemics import Polemics
+from sim.engine.processes.power import Power
 from sim.engine.processes.realignment import Realignment
+from sim.engine.processes.reconciliation import Reconciliation
 from sim.engine.processes.split import SPLIT, Split
 from sim.engine.processes.status import Status
 from sim.engine.processes.threat import Threat
@@ -34,6 +36,7 @@ from sim.engine.specs import (
 
 SCHEDULE = (
     Offices,      # 1. deaths, ousters and successions
+    Power,        #    dated challenges, real deciders (and, in drift, the holds on power)
     Junctures,    # 2. dated decisions
     Capability,   # 3. the slow processes, and the mechanisms of cohesion (glue first)
     Threat,
@@ -47,6 +50,7 @@ SCHEDULE = (
     Split,        # 5. outcomes
     Clash,
     Realignment,
+    Reconciliation,
 )
 
 

@@ -113,8 +113,9 @@ class Outcome:
         column: its date column in runs.parquet (a decimal year, null if it did not happen).
         label: the short name (console, sweeps); title: the long name (reports, plots).
         colour: its colour in every plot.
-        by_nation: a column naming the ally the outcome concerns, if it concerns one; the
-            summary breaks the outcome down by it.
+        by_nation: a column naming the ally the outcome concerns, if it concerns one;
+        by_power: a column naming the outside power it concerns, if it concerns one. The
+            summary breaks the outcome down by each.
     """
 
     id: str
@@ -124,6 +125,12 @@ class Outcome:
     colour: str
     doc: str
     by_nation: str | None = None
+    by_power: str | None = None
+
+    def breakdowns(self) -> dict[str, str]:
+        """Summary key -> the column it breaks the outcome down by."""
+        return {key: column for key, column in (("by_nation", self.by_nation),
+                                                ("by_power", self.by_power)) if column}
 
 
 @dataclass(frozen=True)

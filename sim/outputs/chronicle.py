@@ -19,6 +19,7 @@ from sim.calendar import MONTHS, calendar_date, month_year
 from sim.engine.model import AllianceModel
 from sim.engine.observers import EventTrace
 from sim.engine.processes.offices import HOLDER
+from sim.engine.processes.power import DECIDER
 from sim.engine.schedule import EVENTS, HEADLINE, OUTCOMES
 from sim.engine.specs import NOT_YET, Event
 from sim.engine.streams import Streams
@@ -153,7 +154,7 @@ class Story:
     def __init__(self, world: World, person_ids: list[str]):
         self.world = world
         self._names = [world.persons[pid].name for pid in person_ids]
-        self.holders: dict[str, int] = {}
+        self.deciders: dict[str, int] = {}
 
     def person(self, row: int) -> str:
         return self._names[row]
@@ -169,7 +170,11 @@ class Story:
         return self.world.junctures[juncture_id]
 
     def holder_of(self, nation_id: str) -> str:
-        return self.person(self.holders[nation_id])
+        """The name of whoever decides for the nation at this point of the story."""
+        return self.person(self.deciders[nation_id])
+
+    def year_of(self, event: Event) -> float:
+        return float(self.world.year_of(event.step))
 
 
 def _sentence(text: str) -> str:
@@ -201,8 +206,8 @@ def tell(traced: TracedWorld) -> list[Entry]:
         if "step" in e.details:   # an outcome dated to an earlier step than it was known
             year = float(world.year_of(e.details["step"]))
             shown, cohesion = year, traced.cohesion[e.details["step"]]
-        if e.kind == HOLDER.id:
-            story.holders[e.details["nation"]] = e.details["person"]
+        if e.kind in (HOLDER.id, DECIDER.id):
+            story.deciders[e.details["nation"]] = e.details["person"]
         entries.append(Entry(year, float(shown), e.kind, _sentence(kind.tell(e, story)),
                              float(cohesion), e))
         last = e
@@ -271,8 +276,8 @@ def tenures(traced: TracedWorld, entries: list[Entry]) -> list[tuple]:
         for entry, after in zip(mine, mine[1:] + [None], strict=True):
             until = world.horizon if after is None else after.shown
             person = traced.model.cast.ids[entry.event.details["person"]]
-            rows.append((nation.name, nation.office, world.persons[person].name, entry.shown,
-                         until))
+            rows.append((nation.name, nation.title_at(entry.shown), world.persons[person].name,
+                         entry.shown, until))
     return rows
 
 

@@ -43,9 +43,10 @@ def render(summary: dict, checks: list, folder) -> str:
     ]
     for outcome in OUTCOMES:
         lines.append(outcome_line(outcome.label, o[outcome.id]))
-        if "by_nation" in o[outcome.id]:
-            shares = ", ".join(f"{n} {p:.1%}" for n, p in o[outcome.id]["by_nation"].items())
-            lines.append(f"  {'':<13}by nation: {shares}")
+        for key in outcome.breakdowns():
+            if len(o[outcome.id][key]) > 1:
+                shares = ", ".join(f"{n} {p:.1%}" for n, p in o[outcome.id][key].items())
+                lines.append(f"  {'':<13}{key.replace('_', ' ')}: {shares}")
     for outcome in OUTCOMES:
         if o[outcome.id].get("by_year"):
             shares = ", ".join(f"{y}: {p:.0%}" for y, p in o[outcome.id]["by_year"].items())

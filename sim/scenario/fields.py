@@ -231,3 +231,51 @@ def series(low: float = 0.0, high: float = math.inf):
     schema = {"description": "a number, or {date: value} points interpolated linearly",
               "anyOf": [values, {"type": "object", "additionalProperties": values}]}
     return Annotated[Series, BeforeValidator(read), WithJsonSchema(schema)]
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise fail(f"must be true or false, got {describe(value)}")
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(_flag), WithJsonSchema({"type": "boolean"})]
+
+
+@dataclass(frozen=True)
+class Titles:
+    """A title that may change with the date: (from, title) pairs in date order."""
+
+    points: tuple[tuple[float, str], ...]
+
+    def at(self, year: float) -> str:
+        """The title in force at `year` (the first one before its first date)."""
+        current = self.points[0][1]
+        for start, title in self.points:
+            if start <= year + 1e-9:
+                current = title
+        return current
+
+
+def _titles(value: Any) -> Titles:
+    if isinstance(value, Titles):
+        return value
+    if isinstance(value, str):
+        return Titles(((-math.inf, _text(value)),))
+    if not isinstance(value, dict) or not value:
+        raise fail(f"must be a title, or {{date: title}} for a title that changes, got "
+                   f"{describe(value)}")
+    points = []
+    for when, title in value.items():
+        try:
+            points.append((to_decimal_year(when), _text(title)))
+        except PydanticCustomError as error:
+            raise fail(f".{when} {error.context['text']}") from None
+    return Titles(tuple(sorted(points)))
+
+
+TITLES_SCHEMA = {"description": "a title, or {date: title} for a title that changes",
+                 "anyOf": [{"type": "string", "minLength": 1},
+                           {"type": "object", "additionalProperties": {"type": "string"}}]}
+
+Title = Annotated[Titles, BeforeValidator(_titles), WithJsonSchema(TITLES_SCHEMA)]

@@ -12,82 +12,20 @@ built from those declarations.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    create_model,
-    model_validator,
-)
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import Field, PrivateAttr, create_model, model_validator
 
-from sim.engine.processes.junctures import WHEN
-from sim.engine.schedule import EFFECTS, OUTCOMES, PARAMETERS
-from sim.engine.specs import PREDICTORS, TRAITS
-from sim.scenario.fields import (
-    Date,
-    NonNegative,
-    Series,
-    Text,
-    Trait,
-    TraitSpec,
-    Unit,
-    fail,
-    number,
-    series,
-    whole,
-)
+from sim.engine.schedule import OUTCOMES, PARAMETERS
+from sim.engine.specs import TRAITS
+from sim.scenario.actors import Contender, Nation, Person, RealPower, Traits
+from sim.scenario.base import INJECTED, NOTE_KEYS, Keyed, Strict
+from sim.scenario.fields import Date, Flag, Series, Text, TraitSpec, Unit, fail, number, whole
+from sim.scenario.turning_points import Challenge, Conditions, Effects, Juncture, Option
 
-__all__ = ["TRAITS", "Series", "TraitSpec", "World", "Nation", "Person", "Juncture", "Option",
-           "Effects", "HistoryCheck"]
-
-NOTE_KEYS = ("source", "sources", "note", "notes")
-"""Keys allowed anywhere for citations and comments; the engine ignores them."""
-
-INJECTED = ("id",)
-"""Fields the program fills in (an entry's id is its key), which a file may not set."""
-
-Note = Annotated[Any, Field(description="a citation or comment; ignored by the engine")]
-
-
-class Strict(BaseModel):
-    """A part of a scenario: unknown keys are refused, and citations are allowed anywhere."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    source: Note = None
-    sources: Note = None
-    note: Note = None
-    notes: Note = None
-
-
-def keyed(value: Any) -> Any:
-    """An id -> entry mapping, with each entry given its key as `id` and null entries dropped
-    (a counterfactual removes an entry of the file it starts from by setting it to null)."""
-    if not isinstance(value, dict):
-        return value
-    entries = {}
-    for key, entry in value.items():
-        if entry is None:
-            continue
-        if isinstance(entry, dict):
-            if "id" in entry:
-                raise fail("{path}: an entry's id is its key; remove the key 'id'")
-            entry = {**entry, "id": str(key)}
-        entries[str(key)] = entry
-    return entries
-
-
-def Keyed(model):  # noqa: N802 (a type factory, named like the type it makes)
-    return Annotated[dict[str, model], BeforeValidator(keyed)]
-
-
-Id = SkipJsonSchema[str]
-
+__all__ = ["TRAITS", "INJECTED", "NOTE_KEYS", "Series", "TraitSpec", "World", "Nation", "Person",
+           "Traits", "Contender", "RealPower", "Juncture", "Option", "Effects", "Conditions",
+           "Challenge", "HistoryCheck"]
 
 # --------------------------------------------------------------------------- time and alliance
 
@@ -102,11 +40,16 @@ class Period(Strict):
 
 
 class Alliance(Strict):
-    """The two allies and the power outside them."""
+    """The two allies and the powers outside them."""
 
     members: list[str] = Field(description="the two allies' nation ids")
-    third_power: str = Field(description="the outside power's nation id")
+    outside_powers: list[str] | None = Field(None, description="the nation ids of the powers "
+                                             "outside the alliance: threats, rival patrons")
+    third_power: str | None = Field(None, description="the older form of outside_powers: one "
+                                    "outside power's nation id")
     initial_cohesion: Unit = Field(description="cohesion at the start, 0 enemies to 1 one bloc")
+    border: Flag = Field(True, description="whether the allies share a border (false: no "
+                         "border tension and no armed clash but a dated war)")
 
 
 class SplitDefinition(Strict):
@@ -119,7 +62,7 @@ class SplitDefinition(Strict):
 
 # --------------------------------------------------------------------------- history
 
-STATISTICS = ("probability", "median_year", "share_within")
+STATISTICS = ("probability", "median_year", "share_within", "median_cohesion")
 
 Pair = Annotated[list[number()], Field(min_length=2, max_length=2)]
 
@@ -129,15 +72,21 @@ class HistoryCheck(Strict):
 
     statistic 'probability': the share of worlds with the outcome must lie `within`;
     'median_year': its median year must fall in the calendar years `within` (both included);
-    'share_within': at least `at_least` of its dates must fall in the calendar years `years`.
+    'share_within': at least `at_least` of its dates must fall in the calendar years `years`;
+    'median_cohesion': the median cohesion across worlds at the end of calendar year `year`
+    must lie `within` (no outcome: it checks a world that held as well as one that split).
     """
 
     name: Text = Field(description="how the check is printed")
-    outcome: Literal[tuple(o.id for o in OUTCOMES)] = Field(description="the outcome checked")
-    statistic: Literal[STATISTICS] = Field(description="what is computed from its dates")
-    within: Pair | None = Field(None, description="[low, high] for probability or median_year")
+    outcome: Literal[tuple(o.id for o in OUTCOMES)] | None = Field(
+        None, description="the outcome checked (not for median_cohesion)")
+    statistic: Literal[STATISTICS] = Field(description="what is computed")
+    within: Pair | None = Field(None, description="[low, high] for probability, median_year or "
+                                "median_cohesion")
     years: Pair | None = Field(None, description="[first, last] calendar year for share_within")
     at_least: Unit | None = Field(None, description="the share required for share_within")
+    year: whole(1000, 3000) | None = Field(None, description="the calendar year at whose end "
+                                           "median_cohesion is read")
 
     @model_validator(mode="after")
     def _needs(self):
@@ -145,6 +94,11 @@ class HistoryCheck(Strict):
             raise fail("{path}: share_within needs 'years' and 'at_least'")
         if self.statistic != "share_within" and self.within is None:
             raise fail(f"{{path}}: {self.statistic} needs 'within'")
+        if (self.statistic == "median_cohesion") != (self.outcome is None):
+            raise fail("{path}: median_cohesion needs 'year' and no 'outcome'; every other "
+                       "statistic needs an 'outcome'")
+        if self.statistic == "median_cohesion" and self.year is None:
+            raise fail("{path}: median_cohesion needs 'year'")
         for pair, key in ((self.within, "within"), (self.years, "years")):
             if pair is not None and pair[1] < pair[0]:
                 raise fail(f"{{path}}.{key} = {pair} must go from low to high")
@@ -157,138 +111,6 @@ class History(Strict):
     milestones: list[number()] = Field([], description="years marked on the plots, with the "
                                        "share of worlds split by each")
     checks: list[HistoryCheck] = Field([], description="the history check")
-
-
-# --------------------------------------------------------------------------- actors
-
-
-class Nation(Strict):
-    """A state: one of the two allies (all keys but threat_to to openness_scale), the third
-    power (name, threat_to, openness_to and the scales) or a bystander (name only)."""
-
-    id: Id = ""
-    name: Text = Field(description="how reports and the chronicle name it")
-    capability: series() | None = Field(None, description="ally: material capability over "
-                                        "time (COW CINC scale in the baseline)")
-    line: Unit = Field(0.5, description="ally: initial ideological line, 0 pragmatic to 1 "
-                       "radical")
-    sovereignty_sensitivity: Unit = Field(0.5, description="ally: how strongly affronts to "
-                                          "sovereignty hurt")
-    recognition: Unit = Field(0.5, description="ally: status the partner grants at the start")
-    office: str = Field("", description="ally: the title of its paramount office")
-    holder: str = Field("", description="ally: person id of the office's first holder")
-    threat_to: dict[str, series(0.0, 1.0)] = Field({}, description="third power: its threat "
-                                                   "to each ally over time")
-    openness_to: dict[str, series(0.0, 1.0)] = Field({}, description="third power: its "
-                                                     "openness to each ally over time")
-    threat_scale: number(0, 10) = Field(1.0, description="third power: multiplies threat_to")
-    openness_scale: number(0, 10) = Field(1.0, description="third power: multiplies "
-                                          "openness_to")
-
-
-class Traits(Strict):
-    """A person's traits, each a number in [0, 1] or a distribution (docs/MODEL.md, 4.4)."""
-
-    prestige_seeking: Trait
-    ideological_rigidity: Trait
-    threat_perception: Trait
-    impulsiveness: Trait
-    dominance: Trait
-
-    def __getitem__(self, name: str) -> TraitSpec:
-        return getattr(self, name)
-
-
-class Contender(Strict):
-    """Whether and when a person may succeed to the office."""
-
-    weight: NonNegative = Field(description="relative chance of taking the office when it "
-                                "falls vacant (0: never)")
-    from_: Date = Field(1000.0, alias="from", description="first day the person contends")
-    until: Date = Field(3000.0, description="day after which the person no longer contends")
-
-
-class Person(Strict):
-    """A leader or contender."""
-
-    id: Id = ""
-    name: Text = Field(description="how the chronicle names the person")
-    nation: str = Field(description="id of the nation whose office the person can hold")
-    born: number(1000, 3000) = Field(description="birth year (the death hazard rises with age)")
-    died: Date | None = Field(None, description="date of death if the scenario fixes it; "
-                              "null draws it from the age-based hazard")
-    ideology: Trait = Field(description="the line the person pulls the nation toward")
-    traits: Traits
-    security: Unit = Field(description="hold on office: the ouster hazard is multiplied by "
-                           "1 - security")
-    contender: Contender = Field(Contender(weight=0), description="succession weight and window")
-
-
-# --------------------------------------------------------------------------- junctures
-
-
-def _effect_field(kind: str, low: float, high: float):
-    if kind == "per_nation":
-        return dict[str, number(low, high)], {}
-    if kind == "amount":
-        return number(low, high), 0.0
-    if kind == "nations":
-        return list[str], []
-    return dict[str, str], {}
-
-
-Effects = create_model(
-    "Effects",
-    __base__=Strict,
-    __doc__="What an option changes, keyed by the ally it concerns (docs/MODEL.md, "
-            "'Junctures'); each effect is applied by the process that declares it.",
-    **{name: (_effect_field(e.kind, e.low, e.high)[0],
-              Field(_effect_field(e.kind, e.low, e.high)[1], description=e.doc))
-       for name, e in EFFECTS.items()},
-)
-
-
-def _chosen(self) -> list[tuple[str, Any]]:
-    """(effect, value) for each effect the option has, in declaration order."""
-    return [(name, getattr(self, name)) for name in EFFECTS if getattr(self, name)]
-
-
-Effects.chosen = _chosen
-
-Coefficient = number(-50, 50)
-
-
-class Option(Strict):
-    """One choice at a juncture. Its chance is proportional to
-    `weight * exp(sum_k traits[k] * (x_k - 0.5) + cohesion * (C - 0.5))`, where x_k are the
-    deciding holder's traits and ideology and C the cohesion."""
-
-    id: Id = ""
-    text: Text = Field(description="what happens, for the chronicle; {holder} is replaced by "
-                       "the deciding holder's name")
-    weight: NonNegative = Field(description="the option's odds for an average holder at "
-                                "middling cohesion (0: never)")
-    traits: dict[Literal[PREDICTORS], Coefficient] = Field(
-        {}, description="log-odds coefficient on each of the holder's traits (and ideology)")
-    cohesion: Coefficient = Field(0.0, description="log-odds coefficient on the cohesion")
-    effects: Effects = Field(Effects(), description="what the option changes")
-
-
-class Juncture(Strict):
-    """A dated decision taken by the holder of one ally's office."""
-
-    id: Id = ""
-    title: Text = Field(description="its name in the chronicle")
-    date: Date
-    actor: str = Field(description="id of the ally whose office holder chooses")
-    when: Literal[WHEN] = Field(
-        WHEN[0], description="in worlds not yet split, only after the split, or always")
-    options: Keyed(Option) = Field(description="the choices, by id")
-
-    @property
-    def option_list(self) -> tuple[Option, ...]:
-        """The options in the file's order (an option's index is its code in runs.parquet)."""
-        return tuple(self.options.values())
 
 
 # --------------------------------------------------------------------------- the world
@@ -327,11 +149,13 @@ class World(Strict):
     persons: Keyed(Person)
     forces: Forces
     junctures: Keyed(Juncture)
+    challenges: Keyed(Challenge) = Field({}, description="dated challenges to an office holder")
 
     @model_validator(mode="after")
-    def _sort_junctures(self):
-        ordered = dict(sorted(self.junctures.items(), key=lambda item: item[1].date))
-        object.__setattr__(self, "junctures", ordered)
+    def _sort_by_date(self):
+        for key in ("junctures", "challenges"):
+            ordered = dict(sorted(getattr(self, key).items(), key=lambda item: item[1].date))
+            object.__setattr__(self, key, ordered)
         return self
 
     # the calendar and the shortcuts the engine reads
@@ -375,8 +199,11 @@ class World(Strict):
         return tuple(self.alliance.members)
 
     @property
-    def third_power(self) -> str:
-        return self.alliance.third_power
+    def outside_powers(self) -> tuple[str, ...]:
+        """The outside powers' ids (a file's single `third_power` is one)."""
+        if self.alliance.outside_powers is not None:
+            return tuple(self.alliance.outside_powers)
+        return (self.alliance.third_power,) if self.alliance.third_power else ()
 
     @property
     def initial_cohesion(self) -> float:

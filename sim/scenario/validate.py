@@ -2,9 +2,8 @@
 
 The schema (sim/scenario/schema.py) checks each value where it stands; this module turns the
 first failure into one line that names the field and what is allowed there (with a
-did-you-mean for a misspelt key), then checks what no single field can: that ids refer to
-nations and persons that exist, that each nation plays a role the alliance gives it, and that
-dates fall within the simulated period.
+did-you-mean for a misspelt key), then has sim/scenario/references.py check what no single
+field can.
 """
 
 from __future__ import annotations
@@ -13,17 +12,10 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from sim.calendar import iso_date
 from sim.errors import ScenarioError
 from sim.scenario.fields import describe, unknown
-from sim.scenario.schema import INJECTED, NOTE_KEYS, Nation, World
-
-ALLY_KEYS = ("name", "capability", "line", "sovereignty_sensitivity", "recognition", "office",
-             "holder")
-THIRD_POWER_KEYS = ("name", "threat_to", "openness_to", "threat_scale", "openness_scale")
-REQUIRED = {"ally": ALLY_KEYS, "third power": ("name", "threat_to", "openness_to"),
-            "bystander": ("name",)}
-ALLOWED = {"ally": ALLY_KEYS, "third power": THIRD_POWER_KEYS, "bystander": ("name",)}
+from sim.scenario.references import check_references
+from sim.scenario.schema import INJECTED, NOTE_KEYS, World
 
 
 def parse_world(data: Any, name: str) -> World:
@@ -133,94 +125,3 @@ def message(error: ValidationError) -> str:
     if kind == "string_type":
         return f"{path} must be a text, got {describe(first['input'])}"
     return f"{path}: {first['msg']}"
-
-
-# --------------------------------------------------------------------------- references
-
-
-def check_references(world: World) -> None:
-    """Check what no single field can: ids, roles and dates against the rest of the world."""
-    members, third, nations = world.alliance.members, world.alliance.third_power, world.nations
-    if len(members) != 2 or members[0] == members[1]:
-        raise ScenarioError("alliance.members must list exactly two different nation ids")
-    for nid in [*members, third]:
-        if nid not in nations:
-            raise ScenarioError(unknown(f"nation '{nid}' in alliance", nid, nations))
-    if third in members:
-        raise ScenarioError("alliance.third_power must not be one of the members")
-    if world.horizon <= world.start:
-        raise ScenarioError("period.horizon must come after period.start")
-    for pid, person in world.persons.items():
-        if person.nation not in nations:
-            raise ScenarioError(unknown(f"nation '{person.nation}' in persons.{pid}",
-                                        person.nation, nations))
-    for nid, nation in nations.items():
-        role = "ally" if nid in members else "third power" if nid == third else "bystander"
-        _check_role(nation, role, world)
-    for i, year in enumerate(world.milestones):
-        if not world.start <= year <= world.horizon:
-            raise ScenarioError(f"history.milestones[{i}] = {year} is outside the allowed range "
-                                f"[{world.start}, {world.horizon}]")
-    for juncture in world.juncture_list:
-        _check_juncture(juncture, world)
-
-
-def _check_role(nation: Nation, role: str, world: World) -> None:
-    path = f"nations.{nation.id}"
-    given = nation.model_fields_set - set(NOTE_KEYS) - set(INJECTED)
-    for key in given:
-        if key not in ALLOWED[role]:
-            raise ScenarioError(unknown(f"key '{key}' in {path} (a {role})", key,
-                                        ALLOWED[role]))
-    for key in REQUIRED[role]:
-        if key not in given:
-            raise ScenarioError(f"{path} is missing the key '{key}'")
-    if role == "ally":
-        holder = world.persons.get(nation.holder)
-        if holder is None or holder.nation != nation.id:
-            mine = [pid for pid, p in world.persons.items() if p.nation == nation.id]
-            raise ScenarioError(unknown(f"holder '{nation.holder}' in {path}", nation.holder,
-                                        mine))
-    if role == "third power":
-        for key in ("threat_to", "openness_to"):
-            _check_nation_keys(getattr(nation, key), f"{path}.{key}", world, every=True)
-
-
-def _check_nation_keys(block: dict, path: str, world: World, every: bool = False) -> None:
-    members = world.alliance.members
-    for key in block:
-        if key not in members:
-            raise ScenarioError(unknown(f"key '{key}' in {path}", key, members))
-    for key in members if every else ():
-        if key not in block:
-            raise ScenarioError(f"{path} is missing the key '{key}'")
-
-
-def _check_juncture(juncture, world: World) -> None:
-    path = f"junctures.{juncture.id}"
-    if not world.start <= juncture.date < world.horizon:
-        raise ScenarioError(f"{path}.date = {iso_date(juncture.date)} is outside the simulated "
-                            f"period; allowed: dates from {iso_date(world.start)} up to "
-                            f"{iso_date(world.horizon)}")
-    members = world.alliance.members
-    if juncture.actor not in members:
-        raise ScenarioError(unknown(f"actor '{juncture.actor}' in {path}", juncture.actor,
-                                    members))
-    if sum(o.weight for o in juncture.option_list) <= 0:
-        raise ScenarioError(f"{path} needs at least one option with a weight above 0")
-    for option in juncture.option_list:
-        where = f"{path}.options.{option.id}.effects"
-        for name, value in option.effects.chosen():
-            if isinstance(value, dict):
-                _check_nation_keys(value, f"{where}.{name}", world)
-            elif isinstance(value, list):
-                for nid in value:
-                    if nid not in members:
-                        raise ScenarioError(f"{where}.{name} must list nation ids among: "
-                                            f"{', '.join(members)}")
-        for nid, pid in option.effects.leader.items():
-            person = world.persons.get(pid)
-            if person is None or person.nation != nid:
-                mine = [q for q, p in world.persons.items() if p.nation == nid]
-                raise ScenarioError(unknown(f"person '{pid}' in {where}.leader.{nid}", pid,
-                                            mine))

@@ -1,7 +1,9 @@
 """Aid and trade: the junior partner's dependence on the patron's aid, credits and trade.
 
 docs/MODEL.md, sections 3.3.7 and 3.3.10. Dependence is raised and cut by juncture options (a
-credit, the withdrawal of the experts) and fades with its half-life; it binds the allies.
+credit, the withdrawal of the experts) and fades with its half-life; it binds the allies, less
+so where an outside power offers an ally aid of its own: a second patron lowers the client's
+dependence on the first (Walt 1987, ch. 7, on aid and penetration; Snyder 1984).
 """
 
 from __future__ import annotations
@@ -32,12 +34,19 @@ class Aid(Process):
     def __init__(self, model):
         super().__init__(model)
         self.level = np.zeros(model.n_worlds)
+        offers = [sum(p.offer[a.spec.id] for p in model.outside) for a in model.allies]
+        self.reliance = None   # (T,) share of the dependence left once outside offers count
+        if any(o.any() for o in offers):
+            self.reliance = np.prod([1.0 - np.minimum(1.0, o) for o in offers], axis=0)
 
     def drift(self) -> None:
         self.level *= halving_factor(self.model.forces.aid_half_life, self.model.dt)
 
     def terms(self) -> list:
-        return [self.model.forces.aid_weight * self.level]
+        level = self.level
+        if self.reliance is not None:
+            level = level * self.reliance[self.model.t]
+        return [self.model.forces.aid_weight * level]
 
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:
         self.level = np.clip(self.level + worlds.astype(float) * value, 0.0, 1.0)

@@ -2,7 +2,8 @@
 and a friction on cohesion.
 
 docs/MODEL.md, sections 3.3.9 and 3.3.10. Troops moved to the border once relations had broken
-(Gerson, The Sino-Soviet Border Conflict, 2010); the border incidents of the 1960s.
+(Gerson, The Sino-Soviet Border Conflict, 2010); the border incidents of the 1960s. Allies
+with no common border (`alliance.border: false`) have no border tension.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class Border(Process):
 
     def drift(self) -> None:
         model, f = self.model, self.model.forces
+        if not model.world.alliance.border:
+            return
         gap = np.maximum(0.0, model.world.split_threshold - model.cohesion)
         self.tension = np.clip(self.tension * halving_factor(f.border_half_life, model.dt)
                                + f.border_rise * gap * model.dt, 0, 1)

@@ -3,7 +3,9 @@ and their hostility.
 
 docs/MODEL.md, section 3.3.13. Allies do not fight each other however tense their border: the
 hazard is zero while cohesion is at or above the split threshold (COW MID v4.01: no Sino-Soviet
-dispute 1949-61; the fatal clash at Zhenbao, March 1969, came years after the break).
+dispute 1949-61; the fatal clash at Zhenbao, March 1969, came years after the break). Allies with
+no common border have no border tension, so no such hazard; a dated war between them is a
+juncture option's `clash` effect.
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ import numpy as np
 
 from sim.engine.processes.border import Border
 from sim.engine.rates import happens
-from sim.engine.specs import NOT_YET, EventKind, Outcome, Parameter, Process, Stream
+from sim.engine.specs import NOT_YET, Effect, EventKind, Outcome, Parameter, Process, Stream
 
 CLASH = Stream("clash")
 
 
 def _tell(event, story) -> str:
     a, b = (story.nation(m).name for m in story.world.members)
-    return f"the first armed clash on the border between {a} and {b}"
+    where = " on the border" if story.world.alliance.border else ""
+    return f"the first armed clash{where} between {a} and {b}"
 
 
 CLASH_OUTCOME = Outcome("border_clash", "clash_year", "border clash", "first armed border clash",
@@ -35,6 +38,8 @@ class Clash(Process):
         "clash_rate": Parameter(0.0, 100.0, "yearly clash hazard per unit of border tension, "
                                 "summed impulsiveness and hostility"),
     }
+    effects = {"clash": Effect("flag", "the allies fight: an armed clash now, if none yet "
+                               "(a dated war)")}
     streams = (CLASH,)
     outcomes = (CLASH_OUTCOME,)
     events = (CLASH_EVENT,)
@@ -55,6 +60,11 @@ class Clash(Process):
         clash = (self.step == NOT_YET) & happens(u, rate, model.dt)
         self.step[clash] = model.t
         model.emit(CLASH_EVENT, clash, border=self.border.tension)
+
+    def apply(self, effect: str, value, worlds: np.ndarray) -> None:
+        first = worlds & (self.step == NOT_YET)
+        self.step[first] = self.model.t
+        self.model.emit(CLASH_EVENT, first, border=self.border.tension)
 
     def outcome_steps(self) -> dict:
         return {CLASH_OUTCOME.id: self.step}

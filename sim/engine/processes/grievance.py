@@ -35,7 +35,9 @@ class Grievance(Process):
     }
     effects = {
         "grievance": Effect("per_nation", "a slight to the named ally, scaled by its leader's "
-                            "prestige-seeking (x 2: 0.1 is 0.1 for a middling leader)", 0.0, 5.0),
+                            "prestige-seeking (x 2: 0.1 is 0.1 for a middling leader); a "
+                            "negative amount is an act of repair, never below no grievance",
+                            -5.0, 5.0),
         "sovereignty": Effect("per_nation", "an affront to the named ally's sovereignty, scaled "
                               "by its sovereignty sensitivity (x 2)", 0.0, 5.0),
     }
@@ -55,6 +57,8 @@ class Grievance(Process):
             ally = self.model.ally(nid)
             if effect == "grievance":
                 slight(ally, amount, worlds)
+                if amount < 0:
+                    ally.grievance = np.maximum(0.0, ally.grievance)
             else:
                 ally.grievance += (worlds.astype(float) * amount * 2.0
                                    * ally.spec.sovereignty_sensitivity)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.processes.conditions import holds
 from sim.engine.processes.split import SPLIT
 from sim.engine.specs import NOT_YET, EventKind, Labels, Process, Stream
 
@@ -60,7 +61,15 @@ class Junctures(Process):
         split = model.split_happened()
         allied, after, always = WHEN
         active = {allied: ~split, after: split, always: np.ones_like(split)}[juncture.when]
-        choice = model.ally(juncture.actor).decide(juncture, active)
+        options = juncture.option_list
+        if juncture.requires is not None or juncture.excludes is not None:
+            active = active & holds(model, juncture.requires, juncture.excludes)
+        open_options = None
+        if any(o.requires is not None or o.excludes is not None for o in options):
+            open_options = np.stack([holds(model, o.requires, o.excludes) & (o.weight > 0)
+                                     for o in options])
+            active = active & open_options.any(axis=0)
+        choice = model.ally(juncture.actor).decide(juncture, open_options)
         self.choices[juncture.id] = np.where(active, choice, NOT_YET)
         for k, option in enumerate(juncture.option_list):
             worlds = active & (choice == k)

@@ -2,8 +2,9 @@
 
 docs/MODEL.md, sections 3.3.2 to 3.3.4. Deaths follow a Gompertz hazard or a date the scenario
 fixes; the ouster hazard rises with the failures counted against the holder and falls with his
-security in office; a vacant office goes to a contender drawn by the weights the scenario sets.
-A juncture option may count a failure against a holder or install a leader.
+hold on power (sim/engine/processes/power.py); a vacant office goes to a contender drawn by the
+weights the scenario sets. A juncture option may count a failure against a holder or install a
+leader.
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ DEATH = Stream("death:{person}")
 OUSTER = Stream("ouster:{nation}")
 SUCCESSION = Stream("succession:{nation}")
 
-HOW = {"start": "holds power", "succession": "takes power", "installed": "is installed in power"}
+HOW = {"start": "holds power", "succession": "takes power", "installed": "is installed in power",
+       "seized": "seizes power"}
 """How a holder came to office, as the chronicle says it."""
 
 
 def _tell_holder(event, story) -> str:
     nation = story.nation(event.details["nation"])
     return (f"{story.person(event.details['person'])} {HOW[event.details['how']]} in "
-            f"{nation.name} as {nation.office}")
+            f"{nation.name} as {nation.title_at(story.year_of(event))}")
 
 
 def _tell_removal(what: str):
@@ -74,7 +76,6 @@ class Offices(Process):
             else:
                 cast.death_year[row] = self._gompertz_death(person, model.streams(
                     DEATH.of(person=person.id)))
-        self.insecurity = np.array([1.0 - p.security for p in model.world.persons.values()])
         contenders = [p.contender for p in model.world.persons.values()]
         self.contender_weight = np.array([c.weight for c in contenders])
         self.contender_from = np.array([c.from_ for c in contenders])
@@ -103,26 +104,27 @@ class Offices(Process):
         self.model.allies.do(self.fill_office)
 
     def fill_office(self, ally) -> None:
-        """Remove the holder if he died or was ousted this step, then draw his successor.
+        """Remove the holder if he died or was ousted this step (or purged since the last),
+        then draw his successor.
 
-        Ouster hazard: `ouster_rate * (1 - security) * ouster_failure_factor ** failures` a
-        year: a dictator is safer than a first among equals, and each failure (a failed
-        policy, a lost confrontation) multiplies the risk.
+        Ouster hazard: `ouster_rate * (1 - hold) * ouster_failure_factor ** failures` a year:
+        a dictator is safer than a first among equals, and each failure (a failed policy, a
+        lost confrontation) multiplies the risk.
         """
         model, f = self.model, self.model.forces
         cast, cols = model.cast, model.cols
         dead = cast.death_year[ally.holder, cols] <= model.end_of_step
-        rate = (f.ouster_rate * self.insecurity[ally.holder]
+        rate = (f.ouster_rate * (1.0 - ally.hold)
                 * f.ouster_failure_factor ** ally.failures)
         u = model.streams(OUSTER.of(nation=ally.spec.id)).random(model.n_worlds)
-        ousted = ~dead & happens(u, rate, model.dt)
+        ousted = ~dead & (happens(u, rate, model.dt) | cast.ousted[ally.holder, cols])
         cast.ousted[ally.holder[ousted], cols[ousted]] = True
         model.emit(DEATH_EVENT, dead, nation=ally.spec.id, person=ally.holder,
                    date=cast.death_year[ally.holder, cols])
         model.emit(OUSTER_EVENT, ousted, nation=ally.spec.id, person=ally.holder)
-        self._succeed(ally, dead | ousted)
+        self.succeed(ally, dead | ousted)
 
-    def _succeed(self, ally, vacant: np.ndarray) -> None:
+    def succeed(self, ally, vacant: np.ndarray) -> None:
         """Fill the office in the `vacant` worlds by a weighted draw among contenders.
 
         Contenders are the nation's living persons, not ousted and not the outgoing holder,
@@ -157,13 +159,22 @@ class Offices(Process):
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:
         model = self.model
         if effect == "failure":
+            loss = model.forces.failure_hold_loss
             for nid, count in value.items():
-                model.ally(nid).failures += worlds.astype(float) * count
+                ally = model.ally(nid)
+                ally.failures += worlds.astype(float) * count
+                if loss > 0:
+                    ally.hold = np.maximum(0.0, ally.hold - worlds * count * loss)
             return
-        cast = model.cast
         for nid, pid in value.items():
-            ally, row = model.ally(nid), cast.row(pid)
-            able = (worlds & (cast.death_year[row] > model.end_of_step) & ~cast.ousted[row]
-                    & (ally.holder != row))
-            cast.ousted[ally.holder[able], model.cols[able]] = True
-            ally.install(able, row, "installed")
+            self.install_in(model.ally(nid), model.cast.row(pid), worlds, "installed")
+
+    def install_in(self, ally, row: int, worlds: np.ndarray, how: str) -> np.ndarray:
+        """Oust the holder and install person `row` in the `worlds` where that person is
+        alive, not removed from power and not already in office; return those worlds."""
+        model, cast = self.model, self.model.cast
+        able = (worlds & (cast.death_year[row] > model.end_of_step) & ~cast.ousted[row]
+                & (ally.holder != row))
+        cast.ousted[ally.holder[able], model.cols[able]] = True
+        ally.install(able, row, how)
+        return able

@@ -1,8 +1,11 @@
-"""Realignment: once split, an ally turns to the third power when the threat it perceives from
-its former partner exceeds the third power's, and the third power is open to it.
+"""Realignment: once split, an ally turns to whichever outside power draws it most.
 
-docs/MODEL.md, section 3.3.14. Balance of threat (Walt 1987): alignment follows the greater
-threat; abrogation follows new outside alignments (Leeds & Savun, Journal of Politics, 2007).
+docs/MODEL.md, section 3.3.14. An outside power draws an ally in proportion to its openness to
+that ally and to what turning to it gains: the threat the ally perceives from its former partner
+(border tension times the partner's relative power) and the aid the power offers, less the threat
+the power itself poses. Balance of threat (Walt 1987): alignment follows the greater threat; a
+second patron's offer draws a client away (Walt 1987, ch. 7); abrogation follows new outside
+alignments (Leeds & Savun, Journal of Politics, 2007).
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.processes.border import Border
-from sim.engine.rates import happens
 from sim.engine.specs import NOT_YET, EventKind, Labels, Outcome, Parameter, Process, Stream
 
 REALIGNMENT = Stream("realignment:{nation}")
@@ -18,23 +20,24 @@ REALIGNMENT = Stream("realignment:{nation}")
 
 def _tell(event, story) -> str:
     return (f"{story.nation(event.details['nation']).name} turns to "
-            f"{story.nation(story.world.third_power).name}")
+            f"{story.nation(event.details['power']).name}")
 
 
 REALIGNMENT_OUTCOME = Outcome("realignment", "realignment_year", "realignment",
-                              "realignment with the third power", "#2166ac",
-                              "an ally's turn to the third power after the split",
-                              by_nation="realignment_nation")
+                              "realignment with an outside power", "#2166ac",
+                              "an ally's turn to an outside power after the split",
+                              by_nation="realignment_nation", by_power="realignment_power")
 REALIGNMENT_EVENT = EventKind(REALIGNMENT_OUTCOME.id, "start", _tell)
 
 
 class Realignment(Process):
-    """When an ally turned to the third power, and which one."""
+    """When an ally turned to an outside power, which ally, and to which power."""
 
     name = "realignment"
     parameters = {
-        "realignment_rate": Parameter(0.0, 100.0, "yearly realignment hazard per unit of the "
-                                      "third power's openness and of threat difference"),
+        "realignment_rate": Parameter(0.0, 100.0, "yearly realignment hazard per unit of an "
+                                      "outside power's openness and of what turning to it "
+                                      "gains"),
     }
     streams = (REALIGNMENT,)
     outcomes = (REALIGNMENT_OUTCOME,)
@@ -44,27 +47,49 @@ class Realignment(Process):
         super().__init__(model)
         self.step = np.full(model.n_worlds, NOT_YET)
         self.nation = np.full(model.n_worlds, NOT_YET)
+        self.power = np.full(model.n_worlds, NOT_YET)
         self.border = model.get(Border)
 
     def record(self) -> None:
+        """Hazard `realignment_rate * openness * max(0, from_partner + offer - threat)` a year
+        for each outside power; the ally turns with the summed hazard, to a power drawn in
+        proportion to its share (one uniform draw decides both)."""
         model = self.model
         split = model.split_happened()
         caps = [ally.capability() for ally in model.allies]
         for ally in model.allies:
-            i = ally.index
+            i, t = ally.index, model.t
             perceive = ally.holder_trait("threat_perception")
             from_partner = self.border.tension * np.minimum(2.0, caps[1 - i] / caps[i]) * perceive
-            from_third = model.third.threat[ally.spec.id][model.t] * perceive
-            rate = model.forces.realignment_rate * model.third.openness[ally.spec.id][
-                model.t] * np.maximum(0.0, from_partner - from_third)
+            rates = [model.forces.realignment_rate * power.openness[ally.spec.id][t]
+                     * np.maximum(0.0, from_partner + power.offer[ally.spec.id][t]
+                                  - power.threat[ally.spec.id][t] * perceive)
+                     for power in model.outside]
+            total = rates[0]
+            for rate in rates[1:]:
+                total = total + rate
             u = model.streams(REALIGNMENT.of(nation=ally.spec.id)).random(model.n_worlds)
-            turn = split & (self.step == NOT_YET) & happens(u, rate, model.dt)
-            self.step[turn] = model.t
+            p_turn = -np.expm1(-total * model.dt)
+            turn = split & (self.step == NOT_YET) & (u < p_turn)
+            self.step[turn] = t
             self.nation[turn] = i
-            model.emit(REALIGNMENT_EVENT, turn, nation=ally.spec.id)
+            self.power[turn] = self._which(rates, total, u / np.where(turn, p_turn, 1.0))[turn]
+            model.emit(REALIGNMENT_EVENT, turn, nation=ally.spec.id,
+                       power=np.array(model.world.outside_powers)[self.power.clip(0)])
+
+    @staticmethod
+    def _which(rates: list, total, share) -> np.ndarray:
+        """(W,) index of the power whose share of the summed hazard `share` falls in."""
+        if len(rates) == 1:
+            return np.zeros(np.shape(share), dtype=np.int64)
+        cumulative = np.cumsum(np.stack(rates), axis=0) / np.where(total > 0, total, 1.0)
+        return np.minimum((cumulative < share[None, :]).sum(axis=0), len(rates) - 1)
 
     def outcome_steps(self) -> dict:
         return {REALIGNMENT_OUTCOME.id: self.step}
 
     def columns(self) -> dict:
-        return {REALIGNMENT_OUTCOME.by_nation: Labels(self.nation, list(self.model.world.members))}
+        return {REALIGNMENT_OUTCOME.by_nation: Labels(self.nation,
+                                                      list(self.model.world.members)),
+                REALIGNMENT_OUTCOME.by_power: Labels(self.power,
+                                                     list(self.model.world.outside_powers))}

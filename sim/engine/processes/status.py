@@ -5,8 +5,9 @@ docs/MODEL.md, sections 3.3.7 and 3.3.10. Demands grow with relative power (Fear
 2006, on commitment problems under shifting power); leadership of the bloc is one indivisible
 stake, so what one ally demands the other cannot also be granted (Radchenko, Two Suns in the
 Heavens, 2009); Mao's pursuit of equality (Shen & Xia, Mao and the Sino-Soviet Partnership,
-2015). The recognition the partner grants relaxes toward what the partner's leader is disposed
-to concede, 1 - dominance.
+2015). A nation may claim a rank beyond its power (`status_aspiration`), so that a small ally's
+pride is not zero. The recognition the partner grants relaxes toward what the partner's leader
+is disposed to concede, 1 - dominance.
 """
 
 from __future__ import annotations
@@ -52,16 +53,19 @@ class Status(Process):
     def gap(self) -> np.ndarray:
         """(W,) status demanded but not granted, summed over both allies.
 
-        Each ally demands prestige_seeking * its power relative to the stronger partner
-        (plus a bonus once nuclear); it is granted its recognition, but never more than the
-        partner's own demand leaves over.
+        Each ally claims its power relative to the stronger partner (plus a bonus once
+        nuclear), or its nation's status aspiration if that is higher, and demands that claim
+        times its decider's prestige-seeking; it is granted its recognition, but never more
+        than the partner's own demand leaves over.
         """
         allies = self.model.allies
         bonus = self.model.forces.nuclear_status_bonus
         caps = [ally.capability() for ally in allies]
         strongest = np.maximum(caps[0], caps[1])
         demand = [ally.holder_trait("prestige_seeking")
-                  * np.minimum(1.0, caps[ally.index] / strongest + bonus * ally.nuclear)
+                  * np.minimum(1.0, np.maximum(ally.spec.status_aspiration,
+                                               caps[ally.index] / strongest
+                                               + bonus * ally.nuclear))
                   for ally in allies]
         gap = 0.0
         for ally in allies:

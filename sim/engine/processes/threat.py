@@ -1,29 +1,84 @@
-"""The shared threat: the third power's threat to each ally, as its leader perceives it, binds.
+"""Outside threats: a threat both allies perceive binds them, in so far as each can count on the
+partner against it; a threat only one of them perceives divides them.
 
 docs/MODEL.md, section 3.3.10. Balance of threat (Walt, The Origins of Alliances, 1987): states
-ally against the greatest threat, so the third power's threat to both, weighted by each holder's
-threat perception, pulls cohesion up; when the threat falls (detente) the glue weakens.
+ally against the greatest threat, weighing aggregate power, proximity, offensive capability and
+intentions, which a scenario composes into each outside power's threat to each ally over time.
+Each ally's holder perceives it through his threat perception. The glue counts, for each outside
+power, the threat each ally perceives times what its partner can do against it: the partner's
+reach (its capability against the power's, where the scenario gives the power one) and its
+backing (1 at the start; juncture options lower it when the partner will not help, e.g. stays
+neutral in the ally's war, and raise it when it does). A gap between the allies' perceptions
+is friction: the ally that feels the threat fears abandonment, the other entrapment (Snyder,
+"The Security Dilemma in Alliance Politics", World Politics 36(4), 1984).
 """
 
 from __future__ import annotations
 
-from sim.engine.specs import Driver, Parameter, Process
+import numpy as np
+
+from sim.engine.specs import Driver, Effect, Parameter, Process
 
 
 class Threat(Process):
-    """Glue from the third power's threat to the allies."""
+    """Glue from outside threats the allies share, friction from those they do not.
+
+    Attributes:
+        backing: (power id, ally id) -> (W,) the partner's backing of the ally against that
+            power, in [0, 1].
+    """
 
     name = "threat"
     parameters = {
-        "threat_weight": Parameter(0.0, 5.0, "weight of the shared threat in the cohesion "
-                                   "target (Walt 1987)"),
+        "threat_weight": Parameter(0.0, 5.0, "weight of a shared outside threat in the "
+                                   "cohesion target (Walt 1987)"),
+        "divergence_weight": Parameter(0.0, 5.0, "weight of the gap between the threats the "
+                                       "two allies perceive from the same power (Snyder 1984)",
+                                       default=0.0),
     }
-    drivers = (Driver("threat", "shared threat", "#2166ac", "the third power's threat to both "
-                      "allies, as their leaders perceive it", glue=True),)
+    effects = {
+        "backing": Effect("per_power", "change in the partner's backing of the named ally "
+                          "against the named outside power ({power: {ally: change}}, 0-1 "
+                          "scale, starting at 1)", -1.0, 1.0),
+    }
+    drivers = (
+        Driver("threat", "shared threat", "#2166ac", "outside threats to both allies, as "
+               "their leaders perceive them, times what each can count on the partner for",
+               glue=True),
+        Driver("threat_gap", "divergent threats", "#92c5de", "the gap between the threats "
+               "the two allies perceive from the same power"),
+    )
+
+    def __init__(self, model):
+        super().__init__(model)
+        n = model.n_worlds
+        self.backing = {(p.spec.id, a.spec.id): np.ones(n)
+                        for p in model.outside for a in model.allies}
+
+    def perceived(self, ally, power) -> np.ndarray:
+        """(W,) the threat `power` poses to `ally` now, as its decider perceives it."""
+        return ally.holder_trait("threat_perception") * power.threat[ally.spec.id][self.model.t]
+
+    def help(self, ally, power):
+        """What `ally` can count on its partner for against `power`: backing times reach."""
+        backing = self.backing[(power.spec.id, ally.spec.id)]
+        if power.capability_path is None:
+            return backing
+        reach = np.minimum(1.0, ally.partner.capability() / power.capability_path[self.model.t])
+        return backing * reach
 
     def terms(self) -> list:
-        model, t = self.model, self.model.t
-        third = model.third
-        threat = sum(ally.holder_trait("threat_perception") * third.threat[ally.spec.id][t]
-                     for ally in model.allies) / 2.0
-        return [model.forces.threat_weight * threat]
+        f = self.model.forces
+        glue, gap = 0.0, 0.0
+        for power in self.model.outside:
+            a, b = self.model.allies
+            pa, pb = self.perceived(a, power), self.perceived(b, power)
+            glue = glue + (self.help(a, power) * pa + self.help(b, power) * pb) / 2.0
+            gap = gap + np.abs(pa - pb)
+        return [f.threat_weight * glue, -f.divergence_weight * gap]
+
+    def apply(self, effect: str, value, worlds: np.ndarray) -> None:
+        for power, block in value.items():
+            for nid, change in block.items():
+                key = (power, nid)
+                self.backing[key] = np.clip(self.backing[key] + worlds * change, 0.0, 1.0)

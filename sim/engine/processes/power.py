@@ -1,0 +1,136 @@
+"""Power within a nation: a leader's hold on power, dated challenges to it, and who really decides.
+
+docs/MODEL.md, section 3.3.4. A holder takes office with his own `security` as his hold on power;
+the hold closes its gap to 1 at `consolidation_rate` a year as he entrenches himself, and falls
+by `failure_hold_loss` for each failure counted against him. The ouster hazard
+(sim/engine/processes/offices.py) is proportional to 1 - hold. A dated challenge (a coup, a plot,
+a party revolt) succeeds with probability `strength * (1 - hold)`; a failed one purges the
+challengers and may strengthen the holder (Svolik, The Politics of Authoritarian Rule, 2012, on
+power-sharing and its breakdown). A nation may be decided for by a person with real power behind
+the office holder (`real_power`). A juncture option may change a holder's hold or purge persons.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.processes.conditions import holds
+from sim.engine.processes.offices import Offices
+from sim.engine.specs import Effect, EventKind, Parameter, Process, Stream
+
+CHALLENGE = Stream("challenge:{challenge}")
+
+
+def _tell_challenge(event, story) -> str:
+    challenge = story.world.challenges[event.details["challenge"]]
+    nation = story.nation(challenge.nation)
+    outcome = ("succeeds: the holder is overthrown" if event.details["succeeded"]
+               else "fails and its leaders are swept away" if challenge.purge else "fails")
+    return f"*{challenge.title}.* The challenge to the ruler of {nation.name} {outcome}"
+
+
+def _tell_power(event, story) -> str:
+    nation = story.nation(event.details["nation"])
+    decider, holder = event.details["person"], event.details["holder"]
+    if decider == holder:
+        return f"{story.person(holder)} decides for {nation.name} again"
+    return (f"{story.person(decider)} holds real power in {nation.name}, behind "
+            f"{story.person(holder)} as {nation.title_at(story.year_of(event))}")
+
+
+CHALLENGED = EventKind("challenge", "date", _tell_challenge)
+DECIDER = EventKind("power", "cause", _tell_power)
+
+
+def consolidate(ally, keep: float) -> None:
+    """The hold's gap to 1 shrinks by the factor `keep` over a step."""
+    ally.hold = 1.0 - (1.0 - ally.hold) * keep
+
+
+class Power(Process):
+    """Each holder's hold on power, the scenario's dated challenges, and the real deciders."""
+
+    name = "power"
+    parameters = {
+        "consolidation_rate": Parameter(0.0, 10.0, "yearly rate at which a holder's hold on "
+                                        "power closes its gap to 1 (0: it stays at his "
+                                        "security)", default=0.0),
+        "failure_hold_loss": Parameter(0.0, 1.0, "hold on power a holder loses per failure "
+                                       "counted against him", default=0.0),
+    }
+    effects = {
+        "hold": Effect("per_nation", "change in the hold on power of the named ally's holder",
+                       -1.0, 1.0),
+        "purge": Effect("persons", "the listed persons are removed from power for good (a "
+                        "holder among them leaves office at the next step)"),
+    }
+    streams = (CHALLENGE,)
+    events = (CHALLENGED, DECIDER)
+
+    def __init__(self, model):
+        super().__init__(model)
+        world = model.world
+        self.offices = model.get(Offices)
+        self.due: dict[int, list] = {}
+        for challenge in world.challenges.values():
+            self.due.setdefault(world.step_of(challenge.date), []).append(challenge)
+        self.real_power = {
+            ally.spec.id: [(model.cast.row(e.person), e.from_, e.until)
+                           for e in ally.spec.real_power]
+            for ally in model.allies}
+
+    def fill_offices(self) -> None:
+        """Challenges dated this step are decided, then each nation's decider is found."""
+        for challenge in self.due.get(self.model.t, []):
+            self._challenge(challenge)
+        if any(self.real_power.values()):
+            self.model.allies.do(self._find_decider)
+
+    def drift(self) -> None:
+        rate = self.model.forces.consolidation_rate
+        if rate > 0:
+            self.model.allies.do(consolidate, float(np.exp(-rate * self.model.dt)))
+
+    def _challenge(self, challenge) -> None:
+        model, cast = self.model, self.model.cast
+        ally = model.ally(challenge.nation)
+        u = model.streams(CHALLENGE.of(challenge=challenge.id)).random(model.n_worlds)
+        active = holds(model, challenge.requires, challenge.excludes)
+        succeeded = active & (u < challenge.strength * (1.0 - ally.hold))
+        failed = active & ~succeeded
+        model.emit(CHALLENGED, active, challenge=challenge.id, succeeded=succeeded,
+                   date=challenge.date)
+        remaining = succeeded.copy()
+        for pid in challenge.challengers:
+            remaining &= ~self.offices.install_in(ally, cast.row(pid), remaining, "seized")
+        if remaining.any():
+            cast.ousted[ally.holder[remaining], model.cols[remaining]] = True
+            self.offices.succeed(ally, remaining)
+        if challenge.purge:
+            for pid in challenge.challengers:
+                cast.ousted[cast.row(pid), failed] = True
+        if challenge.hold_gain:
+            ally.hold = np.clip(ally.hold + failed * challenge.hold_gain, 0.0, 1.0)
+
+    def _find_decider(self, ally) -> None:
+        model, cast = self.model, self.model.cast
+        decider = ally.holder
+        for row, start, until in self.real_power[ally.spec.id]:
+            active = ((start <= model.year) & (model.year < until)
+                      & (cast.death_year[row] > model.end_of_step) & ~cast.ousted[row])
+            decider = np.where(active & (ally.holder != row), row, decider)
+        changed = decider != ally.decider
+        if changed.any():
+            ally.set_decider(decider)
+            model.emit(DECIDER, changed, nation=ally.spec.id, person=decider,
+                       holder=ally.holder)
+
+    def apply(self, effect: str, value, worlds: np.ndarray) -> None:
+        model = self.model
+        if effect == "hold":
+            for nid, change in value.items():
+                ally = model.ally(nid)
+                ally.hold = np.clip(ally.hold + worlds * change, 0.0, 1.0)
+            return
+        for pid in value:
+            model.cast.ousted[model.cast.row(pid), worlds] = True

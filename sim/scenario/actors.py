@@ -1,0 +1,106 @@
+"""The actors of a scenario: nations and persons."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from sim.scenario.base import Id, Strict
+from sim.scenario.fields import (
+    Date,
+    NonNegative,
+    Text,
+    Title,
+    Titles,
+    Trait,
+    TraitSpec,
+    Unit,
+    number,
+    series,
+)
+
+
+class RealPower(Strict):
+    """A person who decides for a nation while another holds its office."""
+
+    person: str = Field(description="the person's id (of the same nation)")
+    from_: Date = Field(1000.0, alias="from", description="first day he decides")
+    until: Date = Field(3000.0, description="day after which the office holder decides again")
+
+
+class Nation(Strict):
+    """A state: one of the two allies (name, capability, line, sovereignty_sensitivity,
+    recognition, office, holder; optionally status_aspiration and real_power), an outside
+    power (name, threat_to, openness_to; optionally aid_to, capability and the scales) or a
+    bystander (name only)."""
+
+    id: Id = ""
+    name: Text = Field(description="how reports and the chronicle name it")
+    capability: series() | None = Field(None, description="material capability over time "
+                                        "(COW CINC scale in the baseline); for an outside "
+                                        "power, how far an ally can help against it")
+    line: Unit = Field(0.5, description="ally: initial ideological line, 0 pragmatic to 1 "
+                       "radical")
+    sovereignty_sensitivity: Unit = Field(0.5, description="ally: how strongly affronts to "
+                                          "sovereignty hurt")
+    recognition: Unit = Field(0.5, description="ally: status the partner grants at the start")
+    status_aspiration: Unit = Field(0.0, description="ally: the rank the nation claims "
+                                    "whatever its power, as a share of the stronger partner's")
+    office: Title | None = Field(None, description="ally: the title of its paramount office, "
+                                 "or {date: title} where it changed")
+    holder: str = Field("", description="ally: person id of the office's first holder")
+    real_power: list[RealPower] = Field([], description="ally: persons who decide for the "
+                                        "nation while another holds the office")
+    threat_to: dict[str, series(0.0, 1.0)] = Field({}, description="outside power: its threat "
+                                                   "to each ally over time")
+    openness_to: dict[str, series(0.0, 1.0)] = Field({}, description="outside power: its "
+                                                     "openness to each ally as a partner")
+    aid_to: dict[str, series(0.0, 1.0)] = Field({}, description="outside power: the aid it "
+                                                "offers each ally, an alternative patron's "
+                                                "offer (0-1 scale)")
+    threat_scale: number(0, 10) = Field(1.0, description="outside power: multiplies threat_to")
+    openness_scale: number(0, 10) = Field(1.0, description="outside power: multiplies "
+                                          "openness_to")
+
+    def title_at(self, year: float) -> str:
+        """The office's title at `year`."""
+        return self.office.at(year) if isinstance(self.office, Titles) else ""
+
+
+class Traits(Strict):
+    """A person's traits, each a number in [0, 1] or a distribution (docs/MODEL.md, 4.4)."""
+
+    prestige_seeking: Trait
+    ideological_rigidity: Trait
+    threat_perception: Trait
+    impulsiveness: Trait
+    dominance: Trait
+
+    def __getitem__(self, name: str) -> TraitSpec:
+        return getattr(self, name)
+
+
+class Contender(Strict):
+    """Whether and when a person may succeed to the office."""
+
+    weight: NonNegative = Field(description="relative chance of taking the office when it "
+                                "falls vacant (0: never)")
+    from_: Date = Field(1000.0, alias="from", description="first day the person contends")
+    until: Date = Field(3000.0, description="day after which the person no longer contends")
+
+
+class Person(Strict):
+    """A leader or contender."""
+
+    id: Id = ""
+    name: Text = Field(description="how the chronicle names the person")
+    nation: str = Field(description="id of the nation whose office the person can hold")
+    born: number(1000, 3000) = Field(description="birth year (the death hazard rises with age)")
+    died: Date | None = Field(None, description="date of death if the scenario fixes it; "
+                              "null draws it from the age-based hazard")
+    ideology: Trait = Field(description="the line the person pulls the nation toward")
+    traits: Traits
+    security: Unit = Field(description="hold on office: the ouster hazard is multiplied by "
+                           "1 - security")
+    contender: Contender = Field(Contender(weight=0), description="succession weight and window")
+
+

@@ -1,0 +1,308 @@
+"""What makes the engine general, each on a tiny world with a planted answer: several outside
+powers and a second patron, threats that divide, power within a nation, conditional junctures,
+allies with no common border, a small ally's pride, reconciliation, and the older file format."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from sim.analysis.history import history_check
+from sim.engine.model import AllianceModel
+from sim.engine.processes.junctures import Junctures
+from sim.engine.streams import Streams
+from sim.errors import ScenarioError
+from sim.montecarlo import run_monte_carlo, simulate_block
+from sim.scenario.validate import parse_world
+from tests.conftest import settings
+from tests.tiny_world import tiny_scenario
+
+RUNS = 2000
+
+
+def world(change=None):
+    data = tiny_scenario()
+    if change is not None:
+        change(data)
+    return parse_world(data, "tiny")
+
+
+def run(w, runs=RUNS, seed=5):
+    return run_monte_carlo(w, settings(runs, seed, 1000))
+
+
+def split_share(result) -> float:
+    return float(np.mean(~np.isnan(result.years["split"])))
+
+
+def even_odds(data):
+    """Insults at even odds: about half the worlds take two or three of them and split."""
+    for jid in ("first", "second", "third"):
+        data["junctures"][jid]["options"]["insult"]["weight"] = 1
+
+
+# --------------------------------------------------------------------------- outside powers
+
+
+def two_powers(offer: float):
+    """c threatens b and offers nothing; d threatens nobody, is open to b and offers aid."""
+    def change(data):
+        data["alliance"].pop("third_power")
+        data["alliance"]["outside_powers"] = ["c", "d"]
+        data["alliance"]["border"] = False
+        data["nations"]["c"]["threat_to"] = {"a": 0.0, "b": 0.6}
+        data["nations"]["c"]["openness_to"] = {"a": 0.0, "b": 1.0}
+        data["nations"]["d"] = {"name": "D", "threat_to": {"a": 0.0, "b": 0.0},
+                                "openness_to": {"a": 0.0, "b": 1.0}, "aid_to": {"b": offer}}
+        data["forces"]["realignment_rate"] = 2.0
+    return change
+
+
+def test_a_second_patrons_offer_draws_the_realignment_to_it_not_to_the_threat():
+    result = run(world(two_powers(offer=0.8)))
+    realigned = ~np.isnan(result.years["realignment"])
+    assert realigned.mean() > 0.5 * split_share(result) > 0.25
+    powers = result.breakdowns[("realignment", "by_power")][realigned]
+    assert np.all(powers == 1)   # d, never the threat c
+    # without the offer no ally turns anywhere: there is no border to fear the partner across
+    assert np.isnan(run(world(two_powers(offer=0.0))).years["realignment"]).all()
+
+
+def test_a_second_patrons_aid_lowers_the_clients_dependence():
+    def with_aid(offer):
+        def change(data):
+            two_powers(offer)(data)
+            data["forces"].update(aid_weight=1.0, aid_half_life=1000)
+            data["junctures"]["first"]["options"]["insult"]["effects"]["aid"] = 0.3
+            data["junctures"]["first"]["options"]["respect"]["effects"] = {"aid": 0.3}
+        return change
+    assert split_share(run(world(with_aid(0.0)))) < 0.1
+    assert split_share(run(world(with_aid(0.9)))) > 0.5
+
+
+def test_a_threat_only_one_ally_sees_divides_them():
+    def threat(to_b: float, gap_weight: float):
+        def change(data):
+            even_odds(data)
+            data["nations"]["c"]["threat_to"] = {"a": 0.8, "b": to_b}
+            data["forces"].update(threat_weight=0.3, divergence_weight=gap_weight)
+        return change
+    shared = run(world(threat(0.8, 0.5)))
+    one_sided = run(world(threat(0.0, 0.5)))
+    none = run(world(lambda d: (even_odds(d), d["forces"].update(threat_weight=0.0))))
+    assert split_share(shared) < split_share(none) - 0.25
+    assert split_share(one_sided) > split_share(none) + 0.25   # friction beats half the glue
+    # the divergence term is what makes it friction: without it a one-sided threat binds a little
+    assert split_share(run(world(threat(0.0, 0.0)))) < split_share(none) - 0.05
+
+
+def test_a_partner_that_will_not_help_against_the_threat_gives_no_glue():
+    def backing(change_in_backing: float):
+        def change(data):
+            even_odds(data)
+            data["nations"]["c"]["threat_to"] = {"a": 0.8, "b": 0.8}
+            data["forces"]["threat_weight"] = 0.3
+            for option in data["junctures"]["first"]["options"].values():
+                option.setdefault("effects", {})["backing"] = {
+                    "c": {"a": change_in_backing, "b": change_in_backing}}
+        return change
+    helped, abandoned = run(world(backing(0.0))), run(world(backing(-1.0)))
+    assert split_share(abandoned) > split_share(helped) + 0.25
+
+
+def test_the_outside_powers_capability_limits_what_the_partner_can_do():
+    def reach(capability_of_c: float):
+        def change(data):
+            even_odds(data)
+            data["nations"]["c"]["threat_to"] = {"a": 0.8, "b": 0.8}
+            data["nations"]["c"]["capability"] = capability_of_c
+            data["forces"]["threat_weight"] = 0.3
+        return change
+    assert split_share(run(world(reach(2.0)))) > split_share(run(world(reach(0.05)))) + 0.25
+
+
+# --------------------------------------------------------------------------- power within
+
+
+def challenged(security: float, consolidation: float = 0.0, date: str = "1950-07-01"):
+    def change(data):
+        data["persons"]["pb"]["security"] = security
+        data["persons"]["rival"] = {**copy.deepcopy(data["persons"]["pb"]), "name": "RIVAL",
+                                    "security": 0.5}
+        data["forces"]["consolidation_rate"] = consolidation
+        data["challenges"] = {"plot": {"title": "The plot", "date": date, "nation": "b",
+                                       "challengers": ["rival"], "strength": 0.8}}
+    return change
+
+
+def holder_share_after(w, person: str, year: float) -> float:
+    model = AllianceModel(w, 3000, Streams(9, 0))
+    while model.year < year:
+        model.step()
+    return float(np.mean(model.ally("b").holder == model.cast.row(person)))
+
+
+def test_a_coup_succeeds_more_often_against_a_weaker_hold():
+    weak = holder_share_after(world(challenged(0.2)), "rival", 1951)
+    strong = holder_share_after(world(challenged(0.9)), "rival", 1951)
+    assert weak == pytest.approx(0.8 * 0.8, abs=0.04)
+    assert strong == pytest.approx(0.8 * 0.1, abs=0.03)
+
+
+def test_a_leader_who_consolidates_is_harder_to_overthrow_later():
+    at_once = holder_share_after(world(challenged(0.2, 0.5, "1950-07-01")), "rival", 1951)
+    later = holder_share_after(world(challenged(0.2, 0.5, "1956-07-01")), "rival", 1957)
+    assert later < at_once - 0.4
+
+
+def test_a_failed_challenge_purges_the_challengers():
+    model = AllianceModel(world(challenged(0.9)), 3000, Streams(9, 0))
+    while model.year < 1951:
+        model.step()
+    kept = model.ally("b").holder == model.cast.row("pb")
+    assert model.cast.ousted[model.cast.row("rival")][kept].all()
+
+
+def test_the_person_with_real_power_decides_not_the_office_holder():
+    def change(data):
+        data["persons"]["shadow"] = {**copy.deepcopy(data["persons"]["pa"]), "name": "SHADOW"}
+        data["persons"]["shadow"]["traits"]["dominance"] = 1.0
+        data["persons"]["pa"]["traits"]["dominance"] = 0.0
+        data["nations"]["a"]["real_power"] = [{"person": "shadow", "from": "1956-06-01"}]
+        for jid in ("first", "third"):
+            data["junctures"][jid]["options"]["insult"]["traits"] = {"dominance": 20}
+            data["junctures"][jid]["options"]["insult"]["weight"] = 1
+    rows = simulate_block(world(change), 3, 0, 0, 500).rows
+    assert rows["choice.first"].to_pylist().count("insult") < 10      # 1955: pa decides
+    assert rows["choice.third"].to_pylist().count("respect") < 10     # 1959: shadow decides
+
+
+# --------------------------------------------------------------------------- junctures
+
+
+def test_a_juncture_that_requires_an_earlier_option_never_fires_without_it():
+    def change(data):
+        data["junctures"]["decoy"].update(when="always",
+                                          requires={"choices": {"first": "respect"}})
+        data["junctures"]["second"]["options"]["insult"]["excludes"] = {
+            "choices": {"first": "insult"}}
+    rows = simulate_block(world(change), 3, 0, 0, 2000).rows.to_pandas()
+    respected = rows["choice.first"] == "respect"
+    assert respected.sum() > 100
+    assert rows.loc[respected, "choice.decoy"].notna().all()
+    assert rows.loc[~respected, "choice.decoy"].isna().all()
+    insulted = rows["choice.first"] == "insult"
+    assert (rows.loc[insulted, "choice.second"] == "respect").all()
+
+
+def test_conditions_may_only_look_back_and_name_what_exists():
+    def later(data):
+        data["junctures"]["first"]["requires"] = {"choices": {"decoy": "left"}}
+    with pytest.raises(ScenarioError, match="can only look back"):
+        world(later)
+
+    def misspelt(data):
+        data["junctures"]["decoy"]["requires"] = {"choices": {"first": "respekt"}}
+    with pytest.raises(ScenarioError, match="did you mean 'respect'"):
+        world(misspelt)
+
+
+# --------------------------------------------------------------------------- borders, pride
+
+
+def test_allies_without_a_border_never_clash_unless_a_war_is_dated():
+    def no_border(data):
+        data["alliance"]["border"] = False
+        data["forces"].update(border_rise=5.0, clash_rate=50.0, border_weight=0.5)
+    result = run(world(no_border))
+    assert split_share(result) > 0.5 and np.isnan(result.years["border_clash"]).all()
+
+    def war(data):
+        no_border(data)
+        data["junctures"]["decoy"]["when"] = "always"
+        data["junctures"]["decoy"]["options"]["left"]["effects"] = {"clash": True}
+    result = run(world(war))
+    clashes = result.years["border_clash"][~np.isnan(result.years["border_clash"])]
+    assert clashes.size > 0.3 * RUNS and np.all(clashes == 1961.0)
+
+    def border_effect(data):
+        no_border(data)
+        data["junctures"]["decoy"]["options"]["left"]["effects"] = {"border": 0.5}
+    with pytest.raises(ScenarioError, match="share no border"):
+        world(border_effect)
+
+
+def test_a_small_allys_pride_is_not_zero():
+    def pride(aspiration: float):
+        def change(data):
+            even_odds(data)
+            data["nations"]["b"].update(capability=0.002, recognition=0.1,
+                                        status_aspiration=aspiration)
+            data["persons"]["pa"]["traits"]["dominance"] = 0.9   # a concedes little
+            data["forces"]["status_weight"] = 0.4
+        return change
+    assert split_share(run(world(pride(0.9)))) > split_share(run(world(pride(0.0)))) + 0.25
+
+
+# --------------------------------------------------------------------------- reconciliation
+
+
+def test_a_split_that_heals_is_recorded_as_a_reconciliation():
+    def healing(data):
+        data["forces"]["grievance_half_life"] = 8
+    result = run(world(healing))
+    split, healed = result.years["split"], result.years["reconciliation"]
+    assert np.mean(~np.isnan(split)) > 0.5 and np.mean(~np.isnan(healed)) > 0.3
+    both = ~np.isnan(healed)
+    assert (healed[both] > split[both]).all()
+    assert np.isnan(split[np.isnan(split)]).all() and np.isnan(healed[np.isnan(split)]).all()
+
+
+def test_a_repair_lowers_grievance_but_not_below_none():
+    def repair(data):
+        data["junctures"]["decoy"]["options"]["left"]["effects"] = {"grievance": {"a": -5}}
+        data["junctures"]["decoy"]["options"]["left"]["weight"] = 1000
+    model = AllianceModel(world(repair), 500, Streams(3, 0))
+    model.run()
+    assert (model.ally("a").grievance >= 0).all()
+    assert model.get(Junctures).choices["decoy"].max() == 0
+
+
+def test_median_cohesion_can_be_checked_against_history():
+    def check(data):
+        data["history"] = {"checks": [{"name": "cohesion in 1952", "statistic":
+                                       "median_cohesion", "year": 1952, "within": [0.4, 0.6]}]}
+    w = world(check)
+    [result] = history_check(w.history_checks, run(w, 400))
+    assert result.passed and 0.4 < result.value < 0.6
+
+
+# --------------------------------------------------------------------------- older files
+
+
+def test_a_file_with_one_third_power_runs_unchanged():
+    w = world()
+    assert w.outside_powers == ("c",)
+    assert split_share(run(w, 400)) > 0.5
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d["alliance"].update(outside_powers=["c"]), "not both"),
+    (lambda d: d["alliance"].pop("third_power"), "needs outside_powers"),
+    (lambda d: d["alliance"].update(third_power="a"), "must not name one of the members"),
+])
+def test_an_alliance_that_names_its_outside_powers_badly_is_refused_in_one_line(change,
+                                                                                message):
+    with pytest.raises(ScenarioError, match=message) as error:
+        world(change)
+    assert "\n" not in str(error.value)
+
+
+def test_an_offices_title_may_change_with_the_date():
+    w = world(lambda d: d["nations"]["a"].update(office={1950: "First Secretary",
+                                                         "1966-04-08": "General Secretary"}))
+    nation = w.nations["a"]
+    assert nation.title_at(1953.7) == "First Secretary"
+    assert nation.title_at(1966.5) == "General Secretary"
