@@ -124,6 +124,10 @@ def _check_juncture(juncture, world: World) -> None:
                                     members))
     if sum(o.weight for o in juncture.option_list) <= 0:
         raise ScenarioError(f"{path} needs at least one option with a weight above 0")
+    marked = [o.id for o in juncture.option_list if o.historical]
+    if len(marked) > 1:
+        raise ScenarioError(f"{path}: only one option can be the one history took; marked: "
+                            f"{', '.join(marked)}")
     _check_conditions(juncture, path, world)
     for option in juncture.option_list:
         where = f"{path}.options.{option.id}"

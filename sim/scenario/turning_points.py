@@ -77,6 +77,9 @@ class Option(Strict):
         {}, description="log-odds coefficient on each of the holder's traits (and ideology)")
     cohesion: Coefficient = Field(0.0, description="log-odds coefficient on the cohesion")
     effects: Effects = Field(Effects(), description="what the option changes")
+    historical: Flag = Field(False, description="the option history took (at most one per "
+                             "juncture): the record the chronicle, the search and the "
+                             "calibration compare a world with")
     requires: Conditions | None = Field(None, description="the option is open only where these "
                                         "hold")
     excludes: Conditions | None = Field(None, description="the option is closed where these "
@@ -97,6 +100,11 @@ class Juncture(Strict):
                                         "these hold")
     excludes: Conditions | None = Field(None, description="the juncture does not arise where "
                                         "these hold")
+
+    @property
+    def historical(self) -> Option | None:
+        """The option history took, where the scenario marks one."""
+        return next((o for o in self.options.values() if o.historical), None)
 
     @property
     def option_list(self) -> tuple[Option, ...]:
