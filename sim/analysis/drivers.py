@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from sim.analysis.stats import period_edges
-from sim.engine.schedule import DRIVERS, OUTCOMES
+from sim.engine.schedule import DRIVERS, HEADLINE
 from sim.montecarlo import MonteCarloResult
 
 PERIOD_YEARS = 5
@@ -44,7 +44,7 @@ def drivers_block(rows: Path, result: MonteCarloResult) -> dict:
     over the period's steps (after a split too). Units: cohesion, on its 0-1 scale.
     """
     columns = [f"driver.{d.id}" for d in DRIVERS]
-    split_column = OUTCOMES[0].column
+    split_column = HEADLINE.column
     split_sum, all_sum = np.zeros(len(DRIVERS)), np.zeros(len(DRIVERS))
     n_split = n_all = 0
     for batch in pq.ParquetFile(rows).iter_batches(columns=[split_column, *columns]):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.analysis.stats import proportion_ci, year_quantiles
-from sim.engine.schedule import OUTCOMES
+from sim.engine.schedule import HEADLINE, OUTCOMES
 from sim.montecarlo import MonteCarloResult
 
 
@@ -36,7 +36,7 @@ def summarise(result: MonteCarloResult, version: str) -> dict:
     """The run's summary as plain data, ready for JSON."""
     world = result.world
     outcomes = {o.id: summarise_outcome(result.years[o.id]) for o in OUTCOMES}
-    first = OUTCOMES[0].id   # the split: its share by each historical milestone
+    first = HEADLINE.id   # the split: its share by each historical milestone
     outcomes[first]["by_year"] = {year_key(m): float(np.mean(result.years[first] < m))
                                   for m in world.milestones}
     names = {"by_nation": world.members, "by_power": world.outside_powers}

@@ -22,7 +22,7 @@ import numpy as np
 
 from sim.engine.processes.junctures import CHOICE
 from sim.engine.processes.offices import HOLDER
-from sim.engine.specs import IDEOLOGY, IDEOLOGY_TRAIT, PREDICTORS, TRAIT, TRAITS
+from sim.engine.specs import HOLD, IDEOLOGY, IDEOLOGY_TRAIT, PREDICTORS, TRAIT, TRAITS
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Juncture, Nation, Person, Series, TraitSpec
@@ -118,6 +118,7 @@ class AllyAgent(mesa.Agent):
         capability_factor: (W,) this world's persistent deviation from the reference scores.
         capability_shock: (W,) a temporary shock (a collapse, a boom) that wears off.
         nuclear: (W,) whether this nation has the bomb.
+        deference: (W,) its deference to the partner's founding leader, or None.
         partner: the other ally (set by the model once both exist).
     """
 
@@ -137,6 +138,7 @@ class AllyAgent(mesa.Agent):
         self.capability_factor = np.ones(n)
         self.capability_shock = np.zeros(n)
         self.nuclear = np.zeros(n, dtype=bool)
+        self.deference = np.full(n, spec.deference) if spec.deference_to else None
         self._holder_traits: dict[str, np.ndarray] = {}
 
     def holder_trait(self, name: str) -> np.ndarray:
@@ -153,6 +155,19 @@ class AllyAgent(mesa.Agent):
     def set_decider(self, decider: np.ndarray) -> None:
         self.decider = decider
         self._holder_traits.clear()
+
+    def pride(self) -> np.ndarray:
+        """(W,) how strongly the nation feels a slight and claims rank: its own middling pride,
+        which its decider's prestige-seeking amplifies or damps (`leader_amplification`; at 1,
+        the decider's prestige-seeking alone, as in the first version of the model)."""
+        ps = self.holder_trait("prestige_seeking")
+        k = self.model.forces.leader_amplification
+        return ps if np.all(k == 1.0) else 0.5 + k * (ps - 0.5)
+
+    def restraint(self) -> np.ndarray | float:
+        """1 - the nation's deference to the partner: how far its claims and grievances show
+        (docs/MODEL.md, 'Deference'); 1.0 for a nation that defers to no one."""
+        return 1.0 if self.deference is None else 1.0 - self.deference
 
     def capability(self) -> np.ndarray:
         """(W,) material capability now, with this world's noise and shocks."""
@@ -190,7 +205,8 @@ class AllyAgent(mesa.Agent):
         for k, option in enumerate(juncture.option_list):
             score = option.cohesion * (self.model.cohesion - 0.5)
             for name, b in option.traits.items():
-                score = score + b * (self.holder_trait(name) - 0.5)
+                value = self.hold if name == HOLD else self.holder_trait(name)
+                score = score + b * (value - 0.5)
             with np.errstate(divide="ignore"):
                 logits[k] = np.log(option.weight) + score
         if open_options is not None:
@@ -213,6 +229,7 @@ class OutsidePowerAgent(mesa.Agent):
         threat: ally id -> (T,) its threat to that ally at each step, scaled.
         openness: ally id -> (T,) its openness to that ally as a partner, scaled.
         offer: ally id -> (T,) the aid it offers that ally (zero where none).
+        detente: ally id -> (T,) its detente with that ally (zero where none).
         capability_path: (T,) its capability, or None where the scenario gives none.
     """
 
@@ -229,3 +246,5 @@ class OutsidePowerAgent(mesa.Agent):
                       for m in model.world.members}
         self.capability_path = (None if spec.capability is None
                                 else series_at(spec.capability, years))
+        self.detente = {m: series_at(spec.detente_with[m], years) if m in spec.detente_with
+                        else zero for m in model.world.members}

@@ -12,6 +12,9 @@ from sim.engine.processes.border import Border
 from sim.engine.processes.capability import Capability
 from sim.engine.processes.clash import Clash
 from sim.engine.processes.cohesion import Cohesion
+from sim.engine.processes.deference import Deference
+from sim.engine.processes.dilemma import Dilemma
+from sim.engine.processes.diversion import Diversion
 from sim.engine.processes.grievance import Grievance
 from sim.engine.processes.ideology import Ideology
 from sim.engine.processes.junctures import Junctures
@@ -40,10 +43,13 @@ SCHEDULE = (
     Junctures,    # 2. dated decisions
     Capability,   # 3. the slow processes, and the mechanisms of cohesion (glue first)
     Threat,
+    Dilemma,
     Aid,
     Ideology,
     Status,
     Grievance,
+    Deference,
+    Diversion,
     Polemics,
     Border,
     Cohesion,     # 4. cohesion relaxes toward what the mechanisms warrant
@@ -81,8 +87,8 @@ DRIVERS: tuple[Driver, ...] = tuple(_collect("drivers"))
 """Every term of a change in cohesion: the mechanisms, then the pull toward the resting level,
 noise and clipping. Their sum over a world's steps is exactly its change in cohesion."""
 
-OUTCOMES: tuple[Outcome, ...] = tuple(_collect("outcomes"))
-"""Every dated outcome recorded per world."""
+OUTCOMES: tuple[Outcome, ...] = (SPLIT, *(o for o in _collect("outcomes") if o is not SPLIT))
+"""Every dated outcome recorded per world, the split first."""
 
 EVENTS: dict[str, EventKind] = {kind.id: kind for kind in _collect("events")}
 """Every kind of event of a traced world, with how the chronicle tells it."""

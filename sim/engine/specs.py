@@ -28,7 +28,14 @@ IDEOLOGY_TRAIT = "ideology"
 """A person's own line, which he pulls his party's line toward (docs/MODEL.md, 'Persons')."""
 
 PREDICTORS = TRAITS + (IDEOLOGY_TRAIT,)
-"""What a juncture option's choice probability may depend on: the holder's traits and line."""
+"""A person's sampled qualities: the five traits and his ideology."""
+
+HOLD = "hold"
+"""The decider's nation's hold on power, which an option's odds may also depend on."""
+
+OPTION_PREDICTORS = PREDICTORS + (HOLD,)
+"""What a juncture option's odds may depend on: the decider's traits and ideology, and the
+office holder's hold on power (an insecure leader courts his ally; a secure one can defy it)."""
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,10 @@ class Nation(Strict):
     holder: str = Field("", description="ally: person id of the office's first holder")
     real_power: list[RealPower] = Field([], description="ally: persons who decide for the "
                                         "nation while another holds the office")
+    deference: Unit = Field(0.0, description="ally: its deference to the partner's founding "
+                            "leader at the start (holds back its claims and grievances)")
+    deference_to: str | None = Field(None, description="ally: the person id of the partner's "
+                                     "founding leader it defers to")
     threat_to: dict[str, series(0.0, 1.0)] = Field({}, description="outside power: its threat "
                                                    "to each ally over time")
     openness_to: dict[str, series(0.0, 1.0)] = Field({}, description="outside power: its "
@@ -57,6 +61,8 @@ class Nation(Strict):
     aid_to: dict[str, series(0.0, 1.0)] = Field({}, description="outside power: the aid it "
                                                 "offers each ally, an alternative patron's "
                                                 "offer (0-1 scale)")
+    detente_with: dict[str, series(0.0, 1.0)] = Field({}, description="outside power: its "
+                                                      "detente with each ally (0-1 scale)")
     threat_scale: number(0, 10) = Field(1.0, description="outside power: multiplies threat_to")
     openness_scale: number(0, 10) = Field(1.0, description="outside power: multiplies "
                                           "openness_to")

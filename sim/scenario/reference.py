@@ -100,9 +100,19 @@ def _example(path: str, key: str, baseline: dict) -> str:
             node = node[int(part)]
         else:
             return ""
-    if node is None or len(json.dumps(node, default=str)) > 60:
+    text = json.dumps(_plain(node), default=str)
+    if node is None or len(text) > 60:
         return ""
-    return f"`{json.dumps(node, default=str)}`"
+    return f"`{text}`"
+
+
+def _plain(node: Any) -> Any:
+    """Data as JSON can write it (YAML dates as keys become text)."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
 
 
 def sections(schema: dict) -> list[tuple[str, str]]:

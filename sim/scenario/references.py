@@ -16,9 +16,10 @@ from sim.scenario.schema import INJECTED, NOTE_KEYS, Conditions, Nation, World
 ROLE_KEYS = {
     "ally": {"required": ("name", "capability", "line", "sovereignty_sensitivity",
                           "recognition", "office", "holder"),
-             "optional": ("status_aspiration", "real_power")},
+             "optional": ("status_aspiration", "real_power", "deference", "deference_to")},
     "outside power": {"required": ("name", "threat_to", "openness_to"),
-                      "optional": ("aid_to", "capability", "threat_scale", "openness_scale")},
+                      "optional": ("aid_to", "detente_with", "capability", "threat_scale",
+                                   "openness_scale")},
     "bystander": {"required": ("name",), "optional": ()},
 }
 
@@ -84,10 +85,15 @@ def _check_role(nation: Nation, role: str, world: World) -> None:
         for i, entry in enumerate(nation.real_power):
             _check_person(entry.person, nation.id,
                           f"person '{entry.person}' in {path}.real_power[{i}]", world)
+        if nation.deference_to is not None:
+            partner = next(m for m in world.members if m != nation.id)
+            _check_person(nation.deference_to, partner,
+                          f"person '{nation.deference_to}' in {path}.deference_to", world)
     if role == "outside power":
         for key in ("threat_to", "openness_to"):
             _check_nation_keys(getattr(nation, key), f"{path}.{key}", world, every=True)
         _check_nation_keys(nation.aid_to, f"{path}.aid_to", world)
+        _check_nation_keys(nation.detente_with, f"{path}.detente_with", world)
 
 
 def _check_person(pid: str, nation: str, what: str, world: World) -> None:

@@ -9,7 +9,7 @@ from pydantic import Field, create_model
 
 from sim.engine.processes.junctures import WHEN
 from sim.engine.schedule import EFFECTS
-from sim.engine.specs import PREDICTORS
+from sim.engine.specs import OPTION_PREDICTORS
 from sim.scenario.base import Id, Keyed, Strict
 from sim.scenario.fields import Date, Flag, NonNegative, Text, Unit, number
 
@@ -73,8 +73,9 @@ class Option(Strict):
                        "the deciding holder's name")
     weight: NonNegative = Field(description="the option's odds for an average holder at "
                                 "middling cohesion (0: never)")
-    traits: dict[Literal[PREDICTORS], Coefficient] = Field(
-        {}, description="log-odds coefficient on each of the holder's traits (and ideology)")
+    traits: dict[Literal[OPTION_PREDICTORS], Coefficient] = Field(
+        {}, description="log-odds coefficient on each of the decider's traits, his ideology, "
+        "and his hold on power (hold)")
     cohesion: Coefficient = Field(0.0, description="log-odds coefficient on the cohesion")
     effects: Effects = Field(Effects(), description="what the option changes")
     historical: Flag = Field(False, description="the option history took (at most one per "

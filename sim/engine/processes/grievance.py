@@ -1,9 +1,10 @@
 """Grievances: slights and affronts to sovereignty accumulate, fade slowly, and push apart.
 
 docs/MODEL.md, sections 3.3.6, 3.3.7 and 3.3.10. A slight hurts in proportion to the victim
-leader's prestige-seeking; an affront to sovereignty in proportion to the nation's sovereignty
-sensitivity (Shen & Xia 2015 on equality and sovereignty in Mao's view of the alliance; the
-1958 proposals read as vassalage, Lüthi 2008).
+nation's pride, its leader's prestige-seeking amplifying or damping it; an affront to
+sovereignty in proportion to the nation's sovereignty sensitivity (Shen & Xia 2015 on equality
+and sovereignty in Mao's view of the alliance; the 1958 proposals read as vassalage, Lüthi
+2008). A deferent nation stores its grievances rather than acting on them.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ def fade(ally, factor: float) -> None:
 
 
 def slight(ally, amount, worlds: np.ndarray) -> None:
-    """A slight to the ally: grievance in proportion to its holder's prestige-seeking."""
-    ally.grievance += worlds.astype(float) * amount * 2.0 * ally.holder_trait("prestige_seeking")
+    """A slight to the ally: grievance in proportion to its pride (AllyAgent.pride)."""
+    ally.grievance += worlds.astype(float) * amount * 2.0 * ally.pride()
 
 
 class Grievance(Process):
@@ -50,7 +51,10 @@ class Grievance(Process):
 
     def terms(self) -> list:
         a, b = self.model.allies
-        return [-self.model.forces.grievance_weight * (a.grievance + b.grievance)]
+        if a.deference is None and b.deference is None:
+            return [-self.model.forces.grievance_weight * (a.grievance + b.grievance)]
+        shown = a.restraint() * a.grievance + b.restraint() * b.grievance
+        return [-self.model.forces.grievance_weight * shown]
 
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:
         for nid, amount in value.items():

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.processes.diversion import Diversion
 from sim.engine.rates import happens
-from sim.engine.specs import EventKind, Parameter, Process, Stream
+from sim.engine.specs import NOT_YET, Effect, EventKind, Outcome, Parameter, Process, Stream
 
 POLEMIC = Stream("polemic:{nation}")
 
@@ -22,6 +23,9 @@ def _tell(event, story) -> str:
 
 
 ATTACK = EventKind("polemic", "middle", _tell, grouped=True)
+FIRST_POLEMIC = Outcome("public_polemic", "first_polemic_year", "polemics",
+                        "first public polemic", "#762a83",
+                        "the first public attack of one ally on the other")
 
 
 class Polemics(Process):
@@ -34,28 +38,51 @@ class Polemics(Process):
         "polemic_grievance": Parameter(0.0, 5.0, "slight per public attack to the attacked "
                                        "ally (scaled like the grievance effect)"),
     }
+    effects = {
+        "polemic": Effect("per_nation", "the named ally attacks its partner in public, once "
+                          "(a dated polemic: an article, a letter, a walk-out)", 0.0, 1.0),
+    }
     streams = (POLEMIC,)
+    outcomes = (FIRST_POLEMIC,)
     events = (ATTACK,)
 
     def __init__(self, model):
         super().__init__(model)
         self.count = np.zeros(model.n_worlds, dtype=np.int64)
+        self.first = np.full(model.n_worlds, NOT_YET)
 
     def drift(self) -> None:
         self.model.allies.do(self.attack_in_public)
 
     def attack_in_public(self, ally) -> None:
-        """The holder attacks at a yearly rate `polemic_rate * impulsiveness * (1 - C)`; the
-        attacked ally's grievance grows by `polemic_grievance * 2 * its prestige-seeking`."""
+        """The decider attacks at a yearly rate `polemic_rate * impulsiveness * (1 - C)`,
+        times `1 + diversion_polemics * V` where domestic failure is diverted onto the ally
+        (sim/engine/processes/diversion.py) and times 1 - deference; the attacked ally's
+        grievance grows by `polemic_grievance * 2 * its pride`."""
         model, f = self.model, self.model.forces
         rate = f.polemic_rate * ally.holder_trait("impulsiveness") * (1.0 - model.cohesion)
+        diverted = model.get(Diversion).polemic_factor(ally)
+        if diverted is not None:
+            rate = rate * diverted
+        if ally.deference is not None:
+            rate = rate * ally.restraint()
         u = model.streams(POLEMIC.of(nation=ally.spec.id)).random(model.n_worlds)
-        attack = happens(u, rate, model.dt)
-        target = ally.partner
-        target.grievance += attack * f.polemic_grievance * 2.0 * target.holder_trait(
-            "prestige_seeking")
+        self._attack(ally, happens(u, rate, model.dt))
+
+    def _attack(self, ally, attack: np.ndarray) -> None:
+        model, target = self.model, ally.partner
+        target.grievance += attack * model.forces.polemic_grievance * 2.0 * target.pride()
         self.count += attack
-        model.emit(ATTACK, attack, nation=ally.spec.id, person=ally.holder)
+        self.first[attack & (self.first == NOT_YET)] = model.t
+        model.emit(ATTACK, attack, nation=ally.spec.id, person=ally.decider)
+
+    def apply(self, effect: str, value, worlds: np.ndarray) -> None:
+        for nid, times in value.items():
+            if times > 0:
+                self._attack(self.model.ally(nid), worlds.copy())
+
+    def outcome_steps(self) -> dict:
+        return {FIRST_POLEMIC.id: self.first}
 
     def columns(self) -> dict:
         return {"polemics": self.count.astype(np.int32)}

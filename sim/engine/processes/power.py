@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.engine.processes.conditions import holds
 from sim.engine.processes.offices import Offices
+from sim.engine.rates import halving_factor
 from sim.engine.specs import Effect, EventKind, Parameter, Process, Stream
 
 CHALLENGE = Stream("challenge:{challenge}")
@@ -47,6 +48,11 @@ def consolidate(ally, keep: float) -> None:
     ally.hold = 1.0 - (1.0 - ally.hold) * keep
 
 
+def forget_failures(ally, keep: float) -> None:
+    """Failures fade from memory with their half-life."""
+    ally.failures = ally.failures * keep
+
+
 class Power(Process):
     """Each holder's hold on power, the scenario's dated challenges, and the real deciders."""
 
@@ -57,6 +63,9 @@ class Power(Process):
                                         "security)", default=0.0),
         "failure_hold_loss": Parameter(0.0, 1.0, "hold on power a holder loses per failure "
                                        "counted against him", default=0.0),
+        "failure_half_life": Parameter(0.0, 1000.0, "years for half of the failures counted "
+                                       "against a holder to be forgotten (0: they count until "
+                                       "he leaves office)", default=0.0),
     }
     effects = {
         "hold": Effect("per_nation", "change in the hold on power of the named ally's holder",
@@ -87,9 +96,11 @@ class Power(Process):
             self.model.allies.do(self._find_decider)
 
     def drift(self) -> None:
-        rate = self.model.forces.consolidation_rate
-        if rate > 0:
-            self.model.allies.do(consolidate, float(np.exp(-rate * self.model.dt)))
+        f, dt = self.model.forces, self.model.dt
+        if np.any(f.consolidation_rate > 0):
+            self.model.allies.do(consolidate, np.exp(-f.consolidation_rate * dt))
+        if np.any(f.failure_half_life > 0):
+            self.model.allies.do(forget_failures, halving_factor(f.failure_half_life, dt))
 
     def _challenge(self, challenge) -> None:
         model, cast = self.model, self.model.cast

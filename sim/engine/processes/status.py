@@ -34,6 +34,10 @@ class Status(Process):
                                            "to what the partner's leader concedes"),
         "nuclear_status_bonus": Parameter(0.0, 1.0, "status claim the bomb adds, as a share of "
                                           "the stronger partner's power"),
+        "leader_amplification": Parameter(0.0, 1.0, "how far the decider's prestige-seeking "
+                                          "amplifies or damps the nation's claims and the "
+                                          "weight of slights (1: his alone; 0: not at all)",
+                                          default=1.0),
     }
     effects = {
         "recognition": Effect("per_nation", "change in the status the partner grants the named "
@@ -55,18 +59,21 @@ class Status(Process):
 
         Each ally claims its power relative to the stronger partner (plus a bonus once
         nuclear), or its nation's status aspiration if that is higher, and demands that claim
-        times its decider's prestige-seeking; it is granted its recognition, but never more
-        than the partner's own demand leaves over.
+        times its pride (its decider's prestige-seeking, as far as `leader_amplification`
+        lets it count), less what its deference holds back; it is granted its recognition,
+        but never more than the partner's own demand leaves over.
         """
         allies = self.model.allies
         bonus = self.model.forces.nuclear_status_bonus
         caps = [ally.capability() for ally in allies]
         strongest = np.maximum(caps[0], caps[1])
-        demand = [ally.holder_trait("prestige_seeking")
+        demand = [ally.pride()
                   * np.minimum(1.0, np.maximum(ally.spec.status_aspiration,
                                                caps[ally.index] / strongest
                                                + bonus * ally.nuclear))
                   for ally in allies]
+        demand = [d if ally.deference is None else d * ally.restraint()
+                  for d, ally in zip(demand, allies, strict=True)]
         gap = 0.0
         for ally in allies:
             granted = np.minimum(ally.recognition, np.maximum(0.0, 1.0 - demand[1 - ally.index]))
