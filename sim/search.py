@@ -1,19 +1,22 @@
-"""What would it take: the smallest sets of changes that keep the alliance standing.
+"""What would it take: the smallest sets of departures from history that keep the alliance
+standing.
 
     python -m sim.search                         # the question in configs/search.yaml
-    python -m sim.search max_changes=2 beam=100 executor=processes workers=2
+    python -m sim.search max_changes=4 exhaustive=2 levers.traits=true
 
-A premise (scenario values every candidate keeps, e.g. who stays in power and which choices
-stay made) is applied first. The levers are discrete changes: force one option of a juncture
-the premise leaves open; move a leader's trait to either end of the range the sources allow
-(the scenario's own distribution); set the third power's posture to a declared value. Each set
-of levers is judged by the share of worlds in which the alliance still stands at the end of the
-target year.
+The premise is the path history took: every juncture forced to the option history took
+(`historical: true` in the scenario), plus scenario values every candidate keeps (who stays in
+power). The levers are departures from that path: at a juncture the premise does not keep,
+force one of the options history did not take; optionally (`levers.traits`) move a leader's
+trait to either end of the range the sources allow; optionally set declared values (the
+outside power's posture). Each set of levers is judged by the share of worlds in which the
+alliance still stands at the end of the target year.
 
-Method: a breadth-first beam search over the number of changes. Size 1 tries every lever;
-size k adds every compatible lever to each of the `beam` best sets of size k - 1; the search
-stops at the first size at which some set reaches the target, so the sets reported are the
-smallest found (with `beam` at least the number of levers, sizes 1 and 2 are exhaustive).
+Method: a breadth-first search over the number of changes, exhaustive up to `exhaustive`
+changes (every compatible set is tried) and a beam beyond it (the `beam` best sets of size
+k - 1 are extended by one lever); the search stops at the first size at which some set reaches
+the target, so the sets reported are the smallest found, and "none up to the size searched"
+is a finding.
 Every candidate runs the same worlds on the same seed (common random numbers), so sets are
 ranked by their changes rather than by chance. The sets reported are then run again on an
 independent seed with more worlds, so their probabilities and intervals are not inflated by
@@ -56,6 +59,41 @@ class Lever:
     label: str
     group: str
     values: tuple[tuple[str, object], ...]
+
+
+def history_premise(world: World) -> dict:
+    """Every juncture that marks history's option forced to it: its other options get weight 0."""
+    values = {}
+    for juncture in world.juncture_list:
+        history = juncture.historical
+        for option in juncture.option_list if history is not None else ():
+            if option.id != history.id:
+                values[f"{PREFIX}junctures.{juncture.id}.options.{option.id}.weight"] = 0
+    return values
+
+
+def departure_levers(world: World, keep: list[str]) -> list[Lever]:
+    """At each juncture with a historical option that the premise does not keep, force each
+    option history did not take (its own weight in `world`, the scenario before the premise;
+    every other option's weight 0)."""
+    for jid in keep:
+        if jid not in world.junctures:
+            raise ScenarioError(f"unknown juncture '{jid}' in premise.keep; allowed: "
+                                f"{', '.join(world.junctures)}")
+    levers = []
+    for juncture in world.juncture_list:
+        history = juncture.historical
+        if history is None or juncture.id in keep:
+            continue
+        base = f"{PREFIX}junctures.{juncture.id}.options."
+        for option in juncture.option_list:
+            if option.id == history.id or option.weight <= 0:
+                continue
+            values = tuple((f"{base}{other.id}.weight", other.weight if other is option else 0)
+                           for other in juncture.option_list)
+            levers.append(Lever(f"{juncture.id}: {option.id}", f"juncture:{juncture.id}",
+                                values))
+    return levers
 
 
 def juncture_levers(world: World, premise: dict) -> list[Lever]:
@@ -150,15 +188,17 @@ class Evaluator:
         return float(intact.mean()), float(lasts.mean())
 
 
-def beam_search(evaluator: Evaluator, target: float, max_changes: int,
-                beam: int) -> tuple[dict[frozenset[int], tuple[float, float]],
-                                    list[frozenset[int]]]:
+def beam_search(evaluator: Evaluator, target: float, max_changes: int, beam: int,
+                exhaustive: int = 0) -> tuple[dict[frozenset[int], tuple[float, float]],
+                                              list[frozenset[int]]]:
     """Search by set size; return every set's screening score (see `Evaluator.score`) and the
-    smallest sets found that reach `target` (empty when none does within `max_changes`)."""
+    smallest sets found that reach `target` (empty when none does within `max_changes`).
+    Sizes up to `exhaustive` extend every set of the size before; larger sizes the `beam`
+    best."""
     levers = evaluator.levers
     scores: dict[frozenset[int], tuple[float, float]] = {}
     frontier = [frozenset()]
-    for _ in range(max_changes):
+    for size in range(1, max_changes + 1):
         candidates = sorted({
             s | {i} for s in frontier for i in range(len(levers))
             if levers[i].group not in {levers[j].group for j in s}
@@ -171,7 +211,8 @@ def beam_search(evaluator: Evaluator, target: float, max_changes: int,
         reached = [s for s in candidates if scores[s][0] >= target]
         if reached:
             return scores, sorted(reached, key=lambda s: scores[s], reverse=True)
-        frontier = sorted(candidates, key=lambda s: scores[s], reverse=True)[:beam]
+        ranked = sorted(candidates, key=lambda s: scores[s], reverse=True)
+        frontier = ranked if size < exhaustive else ranked[:beam]
     return scores, []
 
 
@@ -206,16 +247,23 @@ def run(cfg: DictConfig, folder: Path, scenario_name: str) -> pd.DataFrame:
     load_world(cfg.scenario, scenario_name)
     scenario = OmegaConf.to_container(cfg.scenario, resolve=True)
     scenario.pop("defaults", None)
-    premise = OmegaConf.to_container(cfg.premise, resolve=True) or {}
-    levers_cfg = OmegaConf.to_container(cfg.levers, resolve=True)
+    premise_cfg = OmegaConf.to_container(cfg.premise, resolve=True) or {}
+    levers_cfg = OmegaConf.to_container(cfg.levers, resolve=True) or {}
+    world = variant(scenario, scenario_name, {})
+    premise = {**(history_premise(world) if premise_cfg.get("history") else {}),
+               **(premise_cfg.get("values") or {})}
     kept = variant(scenario, scenario_name, premise)
-    levers = (juncture_levers(kept, premise) + trait_levers(kept, levers_cfg.get("persons") or [])
-              + value_levers(levers_cfg.get("values") or {}))
+    levers = (departure_levers(world, premise_cfg.get("keep") or [])
+              if premise_cfg.get("history") else juncture_levers(kept, premise))
+    if levers_cfg.get("traits"):
+        levers += trait_levers(kept, levers_cfg.get("persons") or [])
+    levers += value_levers(levers_cfg.get("values") or {})
     year, target = int(cfg.target.year), float(cfg.target.probability)
     evaluator = Evaluator(scenario, scenario_name, premise, levers, year, settings)
     print(f"{len(levers)} levers; screening sets of up to {cfg.max_changes} changes "
-          f"(beam {cfg.beam}) with {cfg.runs:,} worlds each")
-    scores, reached = beam_search(evaluator, target, cfg.max_changes, cfg.beam)
+          f"(exhaustive up to {cfg.exhaustive}, then beam {cfg.beam}) with {cfg.runs:,} "
+          "worlds each")
+    scores, reached = beam_search(evaluator, target, cfg.max_changes, cfg.beam, cfg.exhaustive)
     table = findings(evaluator, scores, reached, target, cfg.report, cfg.confirm_runs)
 
     verdict = write(folder, table, scores, reached, levers, target, year,

@@ -132,3 +132,17 @@ def test_the_tenure_table_agrees_with_the_story(run):
     stalin = [t for t in tenures(traced, entries) if t[2] == "Joseph Stalin"][0]
     death = [e for e in entries if e.kind == "death" and "Joseph Stalin" in e.text][0]
     assert stalin[4] == death.shown   # his tenure ends the day the text says he died
+
+
+def test_each_choice_is_told_as_in_history_or_unlike_it(run):
+    _, result, table = run
+    world_id = 7
+    traced = trace_world(result.world, result.seed, 100, 300, world_id)
+    told = [e for e in tell(traced) if e.kind == "juncture"]
+    row = table.iloc[world_id]
+    for entry in told:
+        juncture = next(j for j in result.world.juncture_list
+                        if entry.text.startswith(f"*{j.title}.*"))
+        took = row[f"choice.{juncture.id}"]
+        assert entry.text.endswith("(as in history)." if took == juncture.historical.id
+                                   else "(unlike history).")

@@ -105,5 +105,28 @@ def test_the_shipped_study_configs_name_real_scenario_fields(name):
     if name == "sensitivity":
         values = {p: sum(b) / 2 for p, b in cfg.parameters.items()}
     else:
-        values = dict(cfg.premise) | {p: v[0] for p, v in cfg.levers["values"].items()}
+        world = search.variant(scenario, "baseline", {})
+        values = search.history_premise(world) | dict(cfg.premise["values"])
+        assert search.departure_levers(world, list(cfg.premise["keep"]))
     assert search.variant(scenario, "baseline", values).name == "baseline"
+
+
+def test_the_search_from_history_finds_the_planted_smallest_departures():
+    """History took three insults (any two split the tiny world): the fewest departures that
+    keep it whole are two respects, and a departure at the decoy never matters."""
+    scenario = tiny_scenario()
+    for jid in ("first", "second", "third"):
+        scenario["junctures"][jid]["options"]["insult"]["historical"] = True
+    scenario["junctures"]["decoy"]["options"]["left"]["historical"] = True
+    world = search.variant(scenario, "tiny", {})
+    premise = search.history_premise(world)
+    assert len(premise) == 4   # one other option at each juncture set to weight 0
+    levers = search.departure_levers(world, keep=["third"])
+    assert {lv.label for lv in levers} == {"first: respect", "second: respect", "decoy: right"}
+    evaluator = search.Evaluator(scenario, "tiny", premise, levers, year=1970,
+                                 settings=settings(400, 2, 200))
+    scores, reached = search.beam_search(evaluator, target=0.5, max_changes=3, beam=1,
+                                         exhaustive=3)
+    found = [{levers[i].label for i in s} for s in reached]
+    assert found == [{"first: respect", "second: respect"}]
+    assert max(p for s, (p, _) in scores.items() if len(s) == 1) < 0.1

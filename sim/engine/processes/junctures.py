@@ -30,7 +30,11 @@ def _tell_choice(event, story) -> str:
     juncture = story.juncture(event.details["juncture"])
     option = juncture.options[event.details["option"]]
     text = option.text.replace("{holder}", story.holder_of(juncture.actor))
-    return f"*{juncture.title}.* {_sentence(text)}"
+    history = juncture.historical
+    if history is None:
+        return f"*{juncture.title}.* {_sentence(text)}"
+    note = "as in history" if history is option else "unlike history"
+    return f"*{juncture.title}.* {_sentence(text)} ({note})"
 
 
 CHOSEN = EventKind("juncture", "date", _tell_choice)
