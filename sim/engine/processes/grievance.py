@@ -35,8 +35,9 @@ class Grievance(Process):
         "grievance_half_life": Parameter(0.01, 1000.0, "years for half of a grievance to fade"),
     }
     effects = {
-        "grievance": Effect("per_nation", "a slight to the named ally, scaled by its leader's "
-                            "prestige-seeking (x 2: 0.1 is 0.1 for a middling leader); a "
+        "grievance": Effect("per_nation", "a slight to the named ally, scaled by its pride, its "
+                            "leader's prestige-seeking amplifying it (x 2: 0.1 is 0.1 for a "
+                            "middling leader); a "
                             "negative amount is an act of repair, never below no grievance",
                             -5.0, 5.0),
         "sovereignty": Effect("per_nation", "an affront to the named ally's sovereignty, scaled "
