@@ -306,3 +306,26 @@ def test_an_offices_title_may_change_with_the_date():
     nation = w.nations["a"]
     assert nation.title_at(1953.7) == "First Secretary"
     assert nation.title_at(1966.5) == "General Secretary"
+
+
+def test_a_juncture_can_move_an_outside_powers_threat_for_good():
+    def restrained(change: float):
+        def setup(data):
+            even_odds(data)
+            data["nations"]["c"]["threat_to"] = {"a": 0.8, "b": 0.8}
+            data["forces"]["threat_weight"] = 0.3
+            for option in data["junctures"]["first"]["options"].values():
+                option.setdefault("effects", {})["threat"] = {"c": {"a": change, "b": change}}
+        return setup
+    kept, lifted = run(world(restrained(0.0))), run(world(restrained(-1.0)))
+    assert split_share(lifted) > split_share(kept) + 0.25
+
+
+def test_a_continuing_flow_of_aid_binds():
+    def flow(amount: float):
+        def setup(data):
+            even_odds(data)
+            data["alliance"]["aid_flow"] = amount
+            data["forces"].update(aid_weight=1.0, aid_half_life=2)
+        return setup
+    assert split_share(run(world(flow(0.3)))) < split_share(run(world(flow(0.0)))) - 0.3

@@ -22,15 +22,11 @@ import numpy as np
 
 from sim.engine.processes.junctures import CHOICE
 from sim.engine.processes.offices import HOLDER
+from sim.engine.series import series_at
 from sim.engine.specs import HOLD, IDEOLOGY, IDEOLOGY_TRAIT, PREDICTORS, TRAIT, TRAITS
 
 if TYPE_CHECKING:
-    from sim.scenario.schema import Juncture, Nation, Person, Series, TraitSpec
-
-
-def series_at(series: Series, years: np.ndarray) -> np.ndarray:
-    """Values of a Series at each year, linear between its points, flat beyond its ends."""
-    return np.interp(years, series.years, series.values)
+    from sim.scenario.schema import Juncture, Nation, Person, TraitSpec
 
 
 def sample_trait(spec: TraitSpec, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -230,6 +226,8 @@ class OutsidePowerAgent(mesa.Agent):
         openness: ally id -> (T,) its openness to that ally as a partner, scaled.
         offer: ally id -> (T,) the aid it offers that ally (zero where none).
         detente: ally id -> (T,) its detente with that ally (zero where none).
+        threat_shift: ally id -> (W,) a lasting change to its threat to that ally made by
+            juncture options (`threat` effect), where any.
         capability_path: (T,) its capability, or None where the scenario gives none.
     """
 
@@ -248,3 +246,11 @@ class OutsidePowerAgent(mesa.Agent):
                                 else series_at(spec.capability, years))
         self.detente = {m: series_at(spec.detente_with[m], years) if m in spec.detente_with
                         else zero for m in model.world.members}
+        self.threat_shift: dict[str, np.ndarray] = {}
+
+    def threat_now(self, ally_id: str):
+        """Its threat to the ally now: the scenario's series, shifted in the worlds where a
+        juncture moved it (a second patron restraining the threat, a war that raised it)."""
+        threat = self.threat[ally_id][self.model.t]
+        shift = self.threat_shift.get(ally_id)
+        return threat if shift is None else np.maximum(0.0, threat + shift)

@@ -20,7 +20,18 @@ from sim.engine.schedule import OUTCOMES, PARAMETERS
 from sim.engine.specs import TRAITS
 from sim.scenario.actors import Contender, Nation, Person, RealPower, Traits
 from sim.scenario.base import INJECTED, NOTE_KEYS, Keyed, Strict
-from sim.scenario.fields import Date, Flag, Series, Text, TraitSpec, Unit, fail, number, whole
+from sim.scenario.fields import (
+    Date,
+    Flag,
+    Series,
+    Text,
+    TraitSpec,
+    Unit,
+    fail,
+    number,
+    series,
+    whole,
+)
 from sim.scenario.turning_points import Challenge, Conditions, Effects, Juncture, Option
 
 __all__ = ["TRAITS", "INJECTED", "NOTE_KEYS", "Series", "TraitSpec", "World", "Nation", "Person",
@@ -50,6 +61,9 @@ class Alliance(Strict):
     initial_cohesion: Unit = Field(description="cohesion at the start, 0 enemies to 1 one bloc")
     border: Flag = Field(True, description="whether the allies share a border (false: no "
                          "border tension and no armed clash but a dated war)")
+    aid_flow: series(0.0, 1.0) | None = Field(None, description="a continuing flow of aid and "
+                                              "trade between the allies, per year (0-1 scale), "
+                                              "beside the junctures' one-off changes")
 
 
 class SplitDefinition(Strict):

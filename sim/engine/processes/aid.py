@@ -1,7 +1,9 @@
 """Aid and trade: the junior partner's dependence on the patron's aid, credits and trade.
 
 docs/MODEL.md, sections 3.3.7 and 3.3.10. Dependence is raised and cut by juncture options (a
-credit, the withdrawal of the experts) and fades with its half-life; it binds the allies, less
+credit, the withdrawal of the experts), renewed by a continuing flow where the scenario gives one
+(`alliance.aid_flow`: oil, food, arms deliveries year after year), and fades with its
+half-life; it binds the allies, less
 so where an outside power offers an ally aid of its own: a second patron lowers the client's
 dependence on the first (Walt 1987, ch. 7, on aid and penetration; Snyder 1984).
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.rates import halving_factor
+from sim.engine.series import series_at
 from sim.engine.specs import Driver, Effect, Parameter, Process
 
 
@@ -34,6 +37,8 @@ class Aid(Process):
     def __init__(self, model):
         super().__init__(model)
         self.level = np.zeros(model.n_worlds)
+        flow = model.world.alliance.aid_flow
+        self.flow = None if flow is None else series_at(flow, model.years)   # per year
         offers = [sum(p.offer[a.spec.id] for p in model.outside) for a in model.allies]
         self.reliance = None   # (T,) share of the dependence left once outside offers count
         if any(o.any() for o in offers):
@@ -41,6 +46,8 @@ class Aid(Process):
 
     def drift(self) -> None:
         self.level *= halving_factor(self.model.forces.aid_half_life, self.model.dt)
+        if self.flow is not None:
+            self.level = np.minimum(1.0, self.level + self.flow[self.model.t] * self.model.dt)
 
     def terms(self) -> list:
         level = self.level

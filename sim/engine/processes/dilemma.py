@@ -43,7 +43,7 @@ class Dilemma(Process):
         entrapment, abandonment = 0.0, 0.0
         for power in model.outside:
             perceived = {ally.spec.id: ally.holder_trait("threat_perception")
-                         * power.threat[ally.spec.id][t] for ally in model.allies}
+                         * power.threat_now(ally.spec.id) for ally in model.allies}
             for ally in model.allies:
                 partner = ally.partner
                 beyond = np.maximum(0.0, perceived[partner.spec.id] - perceived[ally.spec.id])

@@ -19,8 +19,8 @@ REALIGNMENT = Stream("realignment:{nation}")
 
 
 def _tell(event, story) -> str:
-    return (f"{story.nation(event.details['nation']).name} turns to "
-            f"{story.nation(event.details['power']).name}")
+    power = story.world.outside_powers[event.details["power"]]
+    return f"{story.nation(event.details['nation']).name} turns to {story.nation(power).name}"
 
 
 REALIGNMENT_OUTCOME = Outcome("realignment", "realignment_year", "realignment",
@@ -63,7 +63,7 @@ class Realignment(Process):
             from_partner = self.border.tension * np.minimum(2.0, caps[1 - i] / caps[i]) * perceive
             rates = [model.forces.realignment_rate * power.openness[ally.spec.id][t]
                      * np.maximum(0.0, from_partner + power.offer[ally.spec.id][t]
-                                  - power.threat[ally.spec.id][t] * perceive)
+                                  - power.threat_now(ally.spec.id) * perceive)
                      for power in model.outside]
             total = rates[0]
             for rate in rates[1:]:
@@ -74,8 +74,7 @@ class Realignment(Process):
             self.step[turn] = t
             self.nation[turn] = i
             self.power[turn] = self._which(rates, total, u / np.where(turn, p_turn, 1.0))[turn]
-            model.emit(REALIGNMENT_EVENT, turn, nation=ally.spec.id,
-                       power=np.array(model.world.outside_powers)[self.power.clip(0)])
+            model.emit(REALIGNMENT_EVENT, turn, nation=ally.spec.id, power=self.power)
 
     @staticmethod
     def _which(rates: list, total, share) -> np.ndarray:

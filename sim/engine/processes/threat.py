@@ -40,6 +40,9 @@ class Threat(Process):
         "backing": Effect("per_power", "change in the partner's backing of the named ally "
                           "against the named outside power ({power: {ally: change}}, 0-1 "
                           "scale, starting at 1)", -1.0, 1.0),
+        "threat": Effect("per_power", "a lasting change to the named outside power's threat to "
+                         "the named ally ({power: {ally: change}}): a second patron restraining "
+                         "it, a war raising it", -1.0, 1.0),
     }
     drivers = (
         Driver("threat", "shared threat", "#2166ac", "outside threats to both allies, as "
@@ -57,7 +60,7 @@ class Threat(Process):
 
     def perceived(self, ally, power) -> np.ndarray:
         """(W,) the threat `power` poses to `ally` now, as its decider perceives it."""
-        return ally.holder_trait("threat_perception") * power.threat[ally.spec.id][self.model.t]
+        return ally.holder_trait("threat_perception") * power.threat_now(ally.spec.id)
 
     def help(self, ally, power):
         """What `ally` can count on its partner for against `power`: backing times reach."""
@@ -78,7 +81,12 @@ class Threat(Process):
         return [f.threat_weight * glue, -f.divergence_weight * gap]
 
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:
+        powers = {p.spec.id: p for p in self.model.outside}
         for power, block in value.items():
             for nid, change in block.items():
+                if effect == "threat":
+                    shifts = powers[power].threat_shift
+                    shifts[nid] = shifts.get(nid, 0.0) + worlds * change
+                    continue
                 key = (power, nid)
                 self.backing[key] = np.clip(self.backing[key] + worlds * change, 0.0, 1.0)
