@@ -49,6 +49,7 @@ from sim.errors import ScenarioError
 from sim.scenario.library import load_world
 from sim.scenario.schema import World
 from sim.settings import RunSettings
+from sim.studies.stacked import run_stacked
 from sim.studies.variants import PREFIX, relative_path, run_variants, study_app, variant
 
 
@@ -59,6 +60,7 @@ class Lever:
     label: str
     group: str
     values: tuple[tuple[str, object], ...]
+    forced: tuple[str, int] | None = None   # (juncture, option index) where it forces a choice
 
 
 def history_premise(world: World) -> dict:
@@ -91,8 +93,9 @@ def departure_levers(world: World, keep: list[str]) -> list[Lever]:
                 continue
             values = tuple((f"{base}{other.id}.weight", other.weight if other is option else 0)
                            for other in juncture.option_list)
+            code = juncture.option_list.index(option)
             levers.append(Lever(f"{juncture.id}: {option.id}", f"juncture:{juncture.id}",
-                                values))
+                                values, (juncture.id, code)))
     return levers
 
 
@@ -170,12 +173,18 @@ class Evaluator:
         return variant(self.scenario, self.name, values)
 
     def outcomes(self, sets: list[frozenset[int]], runs: int, seed: int) -> list[np.ndarray]:
-        """(R,) split years per set (NaN: no split by the horizon)."""
-        worlds = [self.world(s) for s in sets]
-        bar = tqdm(total=len(worlds), unit="set", disable=not self.settings.progress,
-                   leave=False)
-        years = run_variants(worlds, self.settings.replace(runs=runs, seed=seed),
-                             progress=lambda done: bar.update(done - bar.n))
+        """(R,) split years per set (NaN: no split by the horizon).
+
+        Sets that only force choices run side by side in shared batches
+        (sim/studies/stacked.py); the others run one by one."""
+        settings = self.settings.replace(runs=runs, seed=seed)
+        bar = tqdm(total=len(sets), unit="set", disable=not settings.progress, leave=False)
+        tick = lambda done: bar.update(done - bar.n)  # noqa: E731
+        if all(self.levers[i].forced for s in sets for i in s) and runs <= settings.chunk_size:
+            variants = [dict(self.levers[i].forced for i in s) for s in sets]
+            years = run_stacked(self.world(frozenset()), variants, settings, progress=tick)
+        else:
+            years = run_variants([self.world(s) for s in sets], settings, progress=tick)
         bar.close()
         return years
 

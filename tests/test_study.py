@@ -130,3 +130,19 @@ def test_the_search_from_history_finds_the_planted_smallest_departures():
     found = [{levers[i].label for i in s} for s in reached]
     assert found == [{"first: respect", "second: respect"}]
     assert max(p for s, (p, _) in scores.items() if len(s) == 1) < 0.1
+
+
+def test_variants_run_side_by_side_give_each_the_numbers_it_would_get_alone():
+    from sim.montecarlo import run_monte_carlo
+    from sim.studies.stacked import simulate_stack
+    from tests.conftest import world_of
+
+    world = world_of("baseline")
+    alone = run_monte_carlo(world, settings(300, 7, 2500)).years["split"]
+    forced_alone = run_monte_carlo(world_of("baseline", [
+        "scenario.junctures.advisers.options.withdraw.weight=0"]), settings(300, 7, 2500))
+    same, forced, again = simulate_stack(world, [{}, {"advisers": 1}, {}], 300, 7)
+    np.testing.assert_array_equal(same, alone)
+    np.testing.assert_array_equal(again, alone)
+    np.testing.assert_array_equal(forced, forced_alone.years["split"])
+    assert not np.array_equal(forced, alone, equal_nan=True)

@@ -36,6 +36,8 @@ class AllianceModel(mesa.Model):
         streams: the named random streams of this seed block.
         observers: objects with `observe(model)`, called after every step (and
             `finish(model)` at the end, if they have it).
+        forced: juncture id -> (W,) the option each world takes there (its index; -1 where
+            the juncture is left to its decider): an intervention, as a study's levers are.
 
     Attributes:
         cohesion: (W,) the closeness of the alliance in [0, 1].
@@ -48,7 +50,8 @@ class AllianceModel(mesa.Model):
 
     drivers = DRIVERS
 
-    def __init__(self, world: World, n_worlds: int, streams: Streams, observers=()):
+    def __init__(self, world: World, n_worlds: int, streams: Streams, observers=(),
+                 forced: dict | None = None):
         super().__init__(seed=streams.seed)  # mesa's own generators stay unused: every draw
         self.world = world                   # comes from a named stream of `streams`
         self.n_worlds = n_worlds
@@ -59,6 +62,7 @@ class AllianceModel(mesa.Model):
         self.years = world.year_of(np.arange(world.n_steps))
         self.t = 0
         self.observers = list(observers)
+        self.forced = forced or {}
         self.tracing = any(hasattr(o, "record_event") for o in self.observers)
 
         self.cast = Cast(world.persons, n_worlds)

@@ -37,3 +37,42 @@ class Streams:
             sequence = np.random.SeedSequence(self.seed, spawn_key=(self.block, process_key(name)))
             self._cache[name] = np.random.Generator(np.random.PCG64(sequence))
         return self._cache[name]
+
+
+class TiledStreams(Streams):
+    """The streams of one block, with its worlds repeated: `copies` stacked copies of the same
+    worlds, each drawing exactly the random numbers the block's worlds draw alone.
+
+    A study that compares many variants of a world (the search, sim/search.py) runs them side
+    by side in one batch, each variant a copy, and keeps common random numbers between them.
+    Every draw in the engine asks for one value per world, so a draw of `copies * n` values is
+    `n` values tiled.
+    """
+
+    def __init__(self, seed: int, block: int, copies: int):
+        super().__init__(seed, block)
+        self.copies = copies
+
+    def __call__(self, name: str) -> _Tiled:
+        return _Tiled(super().__call__(name), self.copies)
+
+
+class _Tiled:
+    """A generator whose every draw is one copy's draw, repeated for each copy."""
+
+    def __init__(self, rng: np.random.Generator, copies: int):
+        self._rng, self._copies = rng, copies
+
+    def _one(self, size: int) -> int:
+        if size % self._copies:
+            raise ValueError(f"a tiled draw of {size} values is not {self._copies} copies")
+        return size // self._copies
+
+    def random(self, size: int) -> np.ndarray:
+        return np.tile(self._rng.random(self._one(size)), self._copies)
+
+    def standard_normal(self, size: int) -> np.ndarray:
+        return np.tile(self._rng.standard_normal(self._one(size)), self._copies)
+
+    def exponential(self, scale: float, size: int) -> np.ndarray:
+        return np.tile(self._rng.exponential(scale, self._one(size)), self._copies)

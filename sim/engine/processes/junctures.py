@@ -74,6 +74,9 @@ class Junctures(Process):
                                      for o in options])
             active = active & open_options.any(axis=0)
         choice = model.ally(juncture.actor).decide(juncture, open_options)
+        forced = model.forced.get(juncture.id)
+        if forced is not None:
+            choice = np.where(forced >= 0, forced, choice)
         self.choices[juncture.id] = np.where(active, choice, NOT_YET)
         for k, option in enumerate(juncture.option_list):
             worlds = active & (choice == k)
