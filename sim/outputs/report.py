@@ -12,6 +12,7 @@ from pathlib import Path
 from sim.analysis.history import shown_value
 from sim.calendar import month_year
 from sim.engine.schedule import DRIVER, OUTCOMES
+from sim.outputs.naming import label_of, short_overrides, title_of
 from sim.outputs.plots import period_label
 
 CAPTIONS = {
@@ -120,17 +121,28 @@ def history_table(summary: dict) -> list[str]:
     return lines
 
 
+def _overridden(summary: dict) -> list[str]:
+    shorts = short_overrides(summary.get("overrides"))
+    if not shorts:
+        return []
+    given = " ".join(f"`{o}`" for o in summary["overrides"] if o.lstrip("+~").startswith(
+        "scenario."))
+    return ["", f"This run changed the scenario `{summary['scenario']}` as its file has it: "
+            f"{given}."]
+
+
 def render_report(summary: dict, plots: list[str]) -> str:
     """The page as Markdown; `plots` are paths relative to the run folder."""
     chronicle = summary["chronicle"]
     vs = summary.get("vs_baseline")
     lines = [
-        f"# {summary['title']}",
+        f"# {title_of(summary)}",
         "",
-        f"Scenario `{summary['scenario']}`: {summary['runs']:,} worlds, seed {summary['seed']}, "
+        f"Scenario `{label_of(summary)}`: {summary['runs']:,} worlds, seed {summary['seed']}, "
         f"chunk size {summary['chunk_size']:,}, version {summary['version']}. Files: "
         "[summary.json](summary.json), [runs.parquet](runs.parquet) (one row per world), "
         f"[chronicle.md]({chronicle['file']}).",
+        *_overridden(summary),
         "",
         "## Outcomes",
         "",
