@@ -5,14 +5,23 @@ Streams(seed, b) and the chunk size), with its events traced; its outcomes are c
 its row in runs.parquet before a word is written. Each event is told by its kind, as the process
 that produces it declares (`EventKind.tell`), in words taken from the scenario: names, offices,
 juncture titles and the wording of each option.
+
+Worlds are chosen by their split date (`chronicle.pick`), by a condition on their row of
+runs.parquet (`chronicle.where`), or by id, and several can be told at once
+(`chronicle.count`). Any world of a finished run can be told again from its folder:
+
+    python -m sim.outputs.chronicle results/baseline/<time> world=123
+    python -m sim.outputs.chronicle results/baseline/<time> where="split_year > 1970" count=3
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow.parquet as pq
 
 from sim.calendar import MONTHS, calendar_date, month_year
@@ -22,8 +31,9 @@ from sim.engine.processes.offices import HOLDER
 from sim.engine.schedule import EVENTS, HEADLINE, OUTCOMES
 from sim.engine.specs import NOT_YET, Event
 from sim.engine.streams import Streams
-from sim.errors import SettingsError
+from sim.errors import InputError, SettingsError
 from sim.montecarlo import blocks_of
+from sim.outputs.naming import label_of
 from sim.scenario.schema import World
 
 PICKS = ("median", "earliest", "latest", "survivor")
@@ -49,23 +59,101 @@ def pick_world(split_years: np.ndarray, pick: str | int) -> tuple[int, str]:
     Ties go to the lowest world id. Without a split (or without a survivor) to choose from,
     the pick falls back to the other kind and says so.
     """
+    return rank_worlds(split_years, pick)[0]
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def rank_worlds(split_years: np.ndarray, pick: str | int,
+                ids: np.ndarray | None = None) -> list[tuple[int, str]]:
+    """Every candidate world in the order `pick` prefers them, each with why it was chosen.
+
+    Args:
+        split_years: (N,) split year of each candidate, NaN where it held.
+        ids: the candidates' world ids (default 0 to N - 1).
+    """
+    ids = np.arange(split_years.size) if ids is None else np.asarray(ids)
     if isinstance(pick, int):
-        return pick, f"world {pick}, as asked"
+        return [(pick, f"world {pick}, as asked")]
     split = ~np.isnan(split_years)
+
+    def ranked(order, first: str, nth: str) -> list[tuple[int, str]]:
+        return [(int(ids[i]), first if k == 0 else nth.format(_ordinal(k + 1)))
+                for k, i in enumerate(order)]
+
     if pick == "survivor" and not split.all():
-        return int(np.flatnonzero(~split)[0]), "the first world in which the alliance held"
+        return ranked(np.flatnonzero(~split), "the first world in which the alliance held",
+                      "the {} world in which the alliance held")
     if not split.any():
-        return 0, f"no world split, so there is no {pick} split to tell: the first world"
+        return ranked(np.arange(ids.size), f"no world split, so there is no {pick} split to "
+                      "tell: the first world", "no world split: the {} world")
     note = "no world held to the horizon, so: " if pick == "survivor" else ""
-    years = np.where(split, split_years, np.nan)
+    years, where = split_years[split], np.flatnonzero(split)
     if pick == "earliest":
-        return int(np.nanargmin(years)), "the world whose alliance split earliest"
+        return ranked(where[np.lexsort((ids[where], years))],
+                      "the world whose alliance split earliest", "the world with the {} "
+                      "earliest split")
     if pick in ("latest", "survivor"):
-        return int(np.nanargmax(years)), note + "the world whose alliance split latest"
-    median = np.median(split_years[split])
-    distance = np.where(split, np.abs(split_years - median), np.inf)
-    return int(np.argmin(distance)), ("the world whose split date is the median of the run's "
-                                      f"split dates ({month_year(float(median))})")
+        return ranked(where[np.lexsort((ids[where], -years))],
+                      note + "the world whose alliance split latest",
+                      note + "the world with the {} latest split")
+    median = float(np.median(years))
+    return ranked(where[np.lexsort((ids[where], np.abs(years - median)))],
+                  "the world whose split date is the median of the run's split dates "
+                  f"({month_year(median)})", "the {} closest world to the median split date "
+                  f"({month_year(median)})")
+
+
+def _quoted(expression: str, columns) -> str:
+    """`choice.secret_speech == 'x'` -> ``choice.secret_speech` == 'x'`: the dotted column
+    names of runs.parquet in backticks, as pandas' query needs them (not inside quotes)."""
+    dotted = sorted((c for c in columns if "." in c), key=len, reverse=True)
+    if not dotted:
+        return expression
+    name = re.compile(r"(?<![\w.`])(" + "|".join(map(re.escape, dotted)) + r")(?![\w`])")
+    parts = re.split(r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`)", expression)
+    return "".join(part if k % 2 else name.sub(r"`\1`", part) for k, part in enumerate(parts))
+
+
+def matching(rows: pd.DataFrame, where: str) -> np.ndarray:
+    """World ids of the rows of runs.parquet for which `where` holds.
+
+    `where` is a pandas query on the row's columns (README, "runs.parquet"): for example
+    `choice.secret_speech == 'stay_silent' and split_year > 1970`, or
+    `holder_at_split.ussr == 'molotov'`, or `split_year.isna()` for the worlds that held.
+
+    Raises:
+        SettingsError: in one line, for an expression that cannot be evaluated on the rows.
+    """
+    try:
+        chosen = rows.query(_quoted(where, rows.columns), engine="python")
+    except Exception as error:  # noqa: BLE001 (any failure of the user's expression)
+        reason = " ".join(str(error).split()) or type(error).__name__
+        known = ", ".join(c for c in rows.columns if not c.startswith(("trait.", "driver.")))
+        raise SettingsError(f"chronicle.where = {where!r} cannot be evaluated on the rows of "
+                            f"runs.parquet: {reason[:200]}; columns include {known}, "
+                            "trait.<person>.<trait> and driver.<mechanism>") from None
+    return chosen["world"].to_numpy(dtype=np.int64)
+
+
+def choose(rows: pd.DataFrame | None, split_years: np.ndarray, pick: str | int,
+           where: str | None = None, count: int = 1) -> list[tuple[int, str]]:
+    """The `count` worlds to tell, each with why it was chosen: the worlds matching `where`
+    (all without it), in the order `pick` prefers. If no world matches, the pick is made among
+    all worlds and the reason says so."""
+    if not where:
+        return rank_worlds(split_years, pick)[:count]
+    ids = matching(rows, where)
+    if ids.size == 0:
+        return [(w, f"no world matches `{where}`, so: {why}")
+                for w, why in rank_worlds(split_years, pick)[:count]]
+    if isinstance(pick, int):
+        why = "" if pick in ids else f" (it does not match `{where}`)"
+        return [(pick, f"world {pick}, as asked{why}")]
+    return [(w, f"{why}, among the {ids.size:,} worlds where `{where}`")
+            for w, why in rank_worlds(split_years[ids], pick, ids)[:count]]
 
 
 @dataclass(frozen=True)
@@ -221,17 +309,27 @@ def render(entries: list[Entry], traced: TracedWorld, why: str, summary: dict) -
     for outcome in OUTCOMES:
         if outcome is not HEADLINE and years[outcome.id] is not None:
             fate += f"; {outcome.title}: {month_year(years[outcome.id])}"
+    step = step_name(world)
+    held = _years(world.split_sustained_years)
     lines = [
         f"# A chronicle of world {traced.world_id}",
         "",
-        f"*{world.title}*: scenario `{summary['scenario']}`, seed {summary['seed']}, "
+        f"*{world.title}*: scenario `{label_of(summary)}`, seed {summary['seed']}, "
         f"world {traced.world_id} of {summary['runs']:,}, {why}.",
         "",
-        f"{fate}. Cohesion runs from 0 (enemies) to 1 (one bloc); the alliance counts as "
-        f"split once it stays below {world.split_threshold:g} for "
-        f"{world.split_sustained_years:g} year{'' if world.split_sustained_years == 1 else 's'}"
-        f", and the split is dated to the first {'quarter' if world.steps_per_year == 4 else 'step'}"
-        " of that spell (cohesion may rise above the threshold briefly before it, never after).",
+        f"{fate}. Cohesion runs from 0 (enemies) to 1 (one bloc).",
+        "",
+        f"**What the split date means.** The alliance counts as split once cohesion stays below "
+        f"{world.split_threshold:g} for {held} without a break, and the split is dated to the "
+        f"first {step} of that spell: from that date on, cohesion stays below "
+        f"{world.split_threshold:g} for at least {held}. Before it, cohesion may have dipped "
+        f"below {world.split_threshold:g} and recovered; those dips were not a split.",
+        "",
+        f"**The cohesion beside each entry** is its value when the event happened: at the start "
+        f"of the {step} for a decision, a death, a change of leader or a public attack (before "
+        f"that {step}'s change), at the end of the {step} for the split, the first clash and the "
+        f"realignment. So an event later in the {step} of the "
+        f"split can show a cohesion above {world.split_threshold:g}.",
     ]
     by_year: dict[int, list[Entry]] = {}
     for entry in entries:
@@ -245,7 +343,7 @@ def render(entries: list[Entry], traced: TracedWorld, why: str, summary: dict) -
         end = _cohesion_at_end(traced.cohesion, step_years, quiet_to)
         if year in by_year:
             lines += ["", f"## {year}", ""]
-            lines += [f"- **{month_year(e.shown)}**: {e.text} (cohesion {e.cohesion:.2f})"
+            lines += [f"- **{month_year(e.shown)}**: {e.text} ({_cohesion_note(e, step)})"
                       for e in _grouped(by_year[year])]
             lines += ["", f"Cohesion at the end of {year}: {end:.2f}."]
         else:
@@ -258,6 +356,21 @@ def render(entries: list[Entry], traced: TracedWorld, why: str, summary: dict) -
     lines += [f"| {nation} | {office} | {name} | {month_year(start)} | {month_year(until)} |"
               for nation, office, name, start, until in tenures(traced, entries)]
     return "\n".join(lines) + "\n"
+
+
+def step_name(world: World) -> str:
+    """What a step of the world is called: a quarter, a month, or a step."""
+    return {4: "quarter", 12: "month", 1: "year"}.get(world.steps_per_year, "step")
+
+
+def _years(value: float) -> str:
+    return f"{value:g} year" + ("" if value == 1 else "s")
+
+
+def _cohesion_note(entry: Entry, step: str) -> str:
+    if EVENTS[entry.kind].shown == "start":
+        return f"cohesion {entry.cohesion:.2f} at the end of the {step}"
+    return f"cohesion {entry.cohesion:.2f}"
 
 
 def tenures(traced: TracedWorld, entries: list[Entry]) -> list[tuple]:
@@ -310,9 +423,127 @@ def write_chronicle(path: Path, result, rows: Path, pick: str | int, summary: di
     Returns:
         {'world': id, 'why': the reason it was chosen, 'entries': the Entry list}.
     """
-    world_id, why = pick_world(result.years[HEADLINE.id], pick)
-    traced = trace_world(result.world, result.seed, result.chunk_size, result.runs, world_id)
-    check_against_row(traced, rows)
-    entries = tell(traced)
-    path.write_text(render(entries, traced, why, summary))
-    return {"world": world_id, "why": why, "entries": entries}
+    return write_chronicles(path.parent, result, rows, pick, summary, names=[path.name])[0]
+
+
+def chronicle_names(count: int) -> list[str]:
+    """chronicle.md, chronicle-2.md, chronicle-3.md, ..."""
+    return ["chronicle.md", *(f"chronicle-{k}.md" for k in range(2, count + 1))]
+
+
+def write_chronicles(folder: Path, result, rows: Path, pick: str | int, summary: dict,
+                     where: str | None = None, count: int = 1,
+                     names: list[str] | None = None) -> list[dict]:
+    """Choose `count` worlds (matching `where`, in the order `pick` prefers), re-simulate,
+    check and tell each into `folder` (chronicle.md, chronicle-2.md, ... or `names`).
+
+    Returns:
+        for each world told: {'file', 'world', 'why', 'entries'}.
+    """
+    table = pq.read_table(rows).to_pandas() if where else None
+    chosen = choose(table, result.years[HEADLINE.id], pick, where, count)
+    return tell_worlds(folder, result, rows, chosen, summary,
+                       names or chronicle_names(len(chosen)))
+
+
+def tell_worlds(folder: Path, result, rows: Path, chosen: list[tuple[int, str]], summary: dict,
+                names: list[str]) -> list[dict]:
+    """Re-simulate, check against `rows` and tell each chosen (world, why) into its file."""
+    told = []
+    for (world_id, why), name in zip(chosen, names, strict=True):
+        traced = trace_world(result.world, result.seed, result.chunk_size, result.runs,
+                             world_id)
+        check_against_row(traced, rows)
+        entries = tell(traced)
+        (folder / name).write_text(render(entries, traced, why, summary), encoding="utf-8")
+        told.append({"file": name, "world": world_id, "why": why, "entries": entries})
+    return told
+
+
+@dataclass(frozen=True)
+class FinishedRun:
+    """What telling a world needs of a finished run, read back from its folder."""
+
+    world: World
+    seed: int
+    chunk_size: int
+    runs: int
+    years: dict[str, np.ndarray]
+
+
+def read_run(folder: Path) -> tuple[FinishedRun, dict]:
+    """A finished run from its folder: the scenario as composed (.hydra/config.yaml, with the
+    run's overrides), the seed, chunk size and number of worlds (summary.json) and the split
+    years (runs.parquet)."""
+    import json
+
+    from omegaconf import OmegaConf
+
+    from sim.scenario.library import load_world
+
+    summary_path, config = folder / "summary.json", folder / ".hydra" / "config.yaml"
+    for path in (summary_path, config, folder / "runs.parquet"):
+        if not path.is_file():
+            raise SettingsError(f"{folder} is not a finished run folder: {path.name} is missing")
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    world = load_world(OmegaConf.load(config).scenario, summary["scenario"])
+    split = pq.read_table(folder / "runs.parquet", columns=[HEADLINE.column])
+    years = {HEADLINE.id: split.column(0).to_numpy(zero_copy_only=False).astype(float)}
+    return FinishedRun(world, summary["seed"], summary["chunk_size"], summary["runs"],
+                       years), summary
+
+
+def tell_from_folder(folder: Path, pick: str | int = "median", where: str | None = None,
+                     count: int = 1) -> list[dict]:
+    """Tell worlds of a finished run into its folder as chronicle-world-<id>.md."""
+    run, summary = read_run(folder)
+    pick = parse_pick(pick, run.runs)
+    count = parse_count(count)
+    rows = folder / "runs.parquet"
+    chosen = choose(pq.read_table(rows).to_pandas() if where else None,
+                    run.years[HEADLINE.id], pick, where, count)
+    return tell_worlds(folder, run, rows, chosen, summary,
+                       [f"chronicle-world-{world_id}.md" for world_id, _ in chosen])
+
+
+def parse_count(value) -> int:
+    """Check `chronicle.count`: how many worlds to tell, at least 1."""
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SettingsError(f"chronicle.count must be a whole number of at least 1, got "
+                            f"{value!r}")
+    return value
+
+
+USAGE = ("usage: python -m sim.outputs.chronicle RUN_FOLDER [world=ID | pick=median|earliest|"
+         "latest|survivor] [where=CONDITION] [count=N]")
+
+
+def main(arguments: list[str] | None = None) -> int:
+    """Tell worlds of a finished run from its folder (see the module's docstring)."""
+    import sys
+
+    arguments = sys.argv[1:] if arguments is None else arguments
+    if not arguments or arguments[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0 if arguments else 2
+    options = {"pick": "median", "where": None, "count": 1}
+    try:
+        for argument in arguments[1:]:
+            key, sep, value = argument.partition("=")
+            key = "pick" if key == "world" else key
+            if not sep or key not in options:
+                raise SettingsError(f"unknown argument {argument!r}; {USAGE[7:]}")
+            options[key] = int(value) if key == "pick" and value.isdigit() else value
+        told = tell_from_folder(Path(arguments[0]), **options)
+    except (SettingsError, InputError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for t in told:
+        print(f"Wrote {Path(arguments[0]) / t['file']} ({t['why']})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -161,10 +161,12 @@ def render_report(summary: dict, plots: list[str]) -> str:
     for path in plots:
         caption = CAPTIONS.get(Path(path).stem, Path(path).stem)
         lines += [f"### {caption}", "", f"![{caption}]({path})", ""]
-    lines += ["## A chronicle of one world", "",
-              f"[World {chronicle['world']}]({chronicle['file']}), {chronicle['why']}, told "
-              "year by year: who held power, each turning point and the choice made, the "
-              "crises, the split, with the cohesion at each turn."]
+    told = summary.get("chronicles") or [chronicle]
+    lines += ["## A chronicle of one world" if len(told) == 1 else "## Chronicles", ""]
+    lines += [f"[World {c['world']}]({c['file']}), {c['why']}." for c in told]
+    lines += ["", "Each is told year by year: who held power, each turning point and the "
+              "choice made, the crises, the split, with the cohesion at each turn. Any other "
+              "world of this run: `python -m sim.outputs.chronicle FOLDER world=ID`."]
     return "\n".join(lines) + "\n"
 
 
