@@ -25,7 +25,9 @@ from sim.scenario.library import load_world, register_scenarios, scenario_files
 from sim.scenario.schema import World
 from sim.settings import RunSettings
 
-BASELINE = "baseline"
+BASELINE = next(d["scenario"] for d in OmegaConf.load(CONFIGS / "config.yaml").defaults
+                if isinstance(d, DictConfig) and "scenario" in d)
+"""The scenario `python run.py` runs without `scenario=` (configs/config.yaml, defaults)."""
 _HYDRA = threading.Lock()
 
 

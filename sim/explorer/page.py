@@ -124,8 +124,9 @@ def Junctures(s: st.ExplorerState, catalogue: st.Catalogue):
 
 @solara.component
 def Outside(s: st.ExplorerState, catalogue: st.Catalogue):
-    for what in ("threat", "openness"):
-        path = st.scale_path(catalogue.outside, what)
+    for field in st.SCALES:
+        what = field.removesuffix("_scale")
+        path = f"nations.{catalogue.outside}.{field}"
         own, value = s.own(path), s.value(path)
         solara.Checkbox(label=f"{catalogue.outside_name}: {what} (scale {value:g})",
                         value=bool(value),
@@ -189,7 +190,7 @@ def Save(s: st.ExplorerState):
 @solara.component
 def Headline(r: core.Results):
     split = r.outcomes[0]
-    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
+    with solara.Row(style={"align-items": "flex-end", "flex-wrap": "wrap"}):
         solara.Text(f"split {split.probability:.1%}", classes=["split-probability"],
                     style={"font-size": "1.6em", "font-weight": "bold"})
         solara.Text(f"(95% CI {split.ci95[0]:.1%} - {split.ci95[1]:.1%})")

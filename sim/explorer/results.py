@@ -23,7 +23,7 @@ from sim.analysis.summary import summarise, summarise_outcome
 from sim.engine.schedule import HEADLINE, OUTCOMES
 from sim.explorer import engine
 from sim.explorer.state import ExplorerState, overrides_of
-from sim.outputs import chronicle
+from sim.outputs import chronicle, worlds
 from sim.outputs.naming import label_of, title_of
 from sim.outputs.plots import drivers_figure, names, outcomes_figure, survival_figure
 from sim.outputs.products import survival_curve
@@ -173,7 +173,7 @@ def compute(state: ExplorerState) -> Results:
 def chronicle_of(results: Results, pick: str | int = "median", where: str | None = None) -> str:
     """One world of the run told as chronicle.md tells it (Markdown)."""
     run = results.run
-    world_id, why = chronicle.choose(run.rows.to_pandas(), run.result.years[HEADLINE.id], pick,
+    world_id, why = worlds.choose(run.rows.to_pandas(), run.result.years[HEADLINE.id], pick,
                                      where)[0]
     result = run.result
     traced = chronicle.trace_world(result.world, result.seed, result.chunk_size, result.runs,

@@ -207,6 +207,10 @@ def date_path(juncture: str) -> str:
     return f"junctures.{juncture}.date"
 
 
+SCALES = ("threat_scale", "openness_scale")
+"""The outside power's scales the page can switch off (fields of a third power's nation)."""
+
+
 def scale_path(nation: str, what: str) -> str:
     """`what` is 'threat' or 'openness'."""
     return f"nations.{nation}.{what}_scale"

@@ -18,7 +18,8 @@ from sim.analysis.stats import hazard_by_period, kaplan_meier, paired_difference
 from sim.analysis.summary import year_key
 from sim.engine.schedule import HEADLINE
 from sim.montecarlo import MonteCarloResult
-from sim.outputs.chronicle import matching, parse_count, parse_pick, write_chronicles
+from sim.outputs.chronicle import write_chronicles
+from sim.outputs.worlds import matching, parse_count, parse_pick
 from sim.outputs.plots import (
     names,
     plot_cohesion,
