@@ -181,7 +181,7 @@ def outcomes_figure(summary: dict) -> Figure:
     kinds = [outcome.id for outcome in OUTCOMES]
     x = np.arange(len(kinds))
     width = 0.38 if vs else 0.6
-    fig, ax = new_figure()
+    fig, ax = new_figure(figsize=(10, 6))
     mine, theirs = names(summary)
     series = [(mine, [outcomes[n] for n in kinds], SCENARIO_COLOUR)]
     if vs:
@@ -199,8 +199,8 @@ def outcomes_figure(summary: dict) -> Figure:
                 label="95% interval (Wilson)")
     labels = [outcome.title for outcome in OUTCOMES]
     if vs:
-        labels = [f"{lab}\n{vs[n]['difference'] * 100:+.1f} points (95% CI "
-                  f"{vs[n]['ci95'][0] * 100:+.1f} to {vs[n]['ci95'][1] * 100:+.1f}), paired"
+        labels = [f"{lab}\n{vs[n]['difference'] * 100:+.1f} points, paired\n(95% CI "
+                  f"{vs[n]['ci95'][0] * 100:+.1f} to {vs[n]['ci95'][1] * 100:+.1f})"
                   for lab, n in zip(labels, kinds, strict=True)]
     ax.set_xticks(x, labels, fontsize=9)
     ax.set_title(f"How often each outcome happened by the horizon\n{title_of(summary)}",
@@ -209,8 +209,10 @@ def outcomes_figure(summary: dict) -> Figure:
                                if vs else ""))
     ax.set_ylabel("probability (share of worlds)")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_ylim(0, 1.18)
-    ax.legend(loc="upper left", fontsize=9)
+    ax.set_ylim(0, 1.3)   # room above 100% for the value labels, below the corner stamp
+    ax.set_yticks(np.linspace(0, 1, 6))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2 if vs else -0.12), ncol=3,
+              fontsize=9, frameon=False)
     stamp(ax, summary)
     return fig
 

@@ -20,9 +20,13 @@ PAD = 0.03
 """Room beyond 0% and 100% on a probability axis, so a marker at either end is drawn whole."""
 
 
-def points_axis(axis) -> None:
-    """Show differences of probabilities on this axis in percentage points."""
-    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:+.0f} pts" if v else "0"))
+def points_axis(axis, signed: bool = True) -> None:
+    """Show differences of probabilities on this axis in percentage points (unsigned for a
+    magnitude, such as Morris's mu_star)."""
+    if signed:
+        axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:+.0f} pts" if v else "0"))
+    else:
+        axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}"))
 
 
 def _whole(container) -> None:
@@ -141,7 +145,7 @@ def plot_indices(table: pd.DataFrame, value: str, error: str, title: str, path: 
         years = "median_split_year" in title
         unit = "years" if years else "percentage points of the outcome"
         if not years:
-            points_axis(ax.xaxis)
+            points_axis(ax.xaxis, signed=False)
     else:
         unit = "share of the outcome's variance"
         percent_axis(ax.xaxis)
