@@ -100,7 +100,7 @@ class Run:
     rows: pa.Table
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=16)
 def simulate(name: str, changes: tuple[tuple[str, object], ...], runs: int, seed: int) -> Run:
     """Run `runs` worlds of the scenario with `changes`; cached, so the reference is run once
     per (runs, seed)."""

@@ -98,20 +98,19 @@ def Junctures(s: st.ExplorerState, catalogue: st.Catalogue):
                   on_value=lambda title: juncture.set(titles[title]))
     j = catalogue.juncture(chosen)
     date = str(s.value(st.date_path(j.id)))
-    error = ""
-    try:
-        parse_date(date)
-    except (InputError, ValueError) as problem:
-        error = str(problem)
+    problem, set_problem = solara.use_state("")
 
     def set_date(text):
         try:
             parse_date(text)
-        except (InputError, ValueError):
+        except (InputError, ValueError) as error:
+            set_problem(f"{text}: {error}")
             return
+        set_problem("")
         settings.set(settings.value.set(st.date_path(j.id), text))
 
-    solara.InputText("date (YYYY-MM-DD)", value=date, on_value=set_date, error=error or False)
+    solara.InputText("date (YYYY-MM-DD)", value=date, on_value=set_date,
+                     error=problem or False, message=problem or None)
     options = [AUTO] + [f"{mode}: {o.id}" for mode in (st.FORCE, st.FORBID) for o in j.options]
     current = s.choice(j.id)
     solara.Select("choice", values=options,
@@ -205,6 +204,15 @@ def Headline(r: core.Results):
 
 
 @solara.component
+def FigureTab(r: core.Results, name: str):
+    """One chart, drawn in the background the first time its tab is shown."""
+    drawn = use_task(lambda: r.figure(name), dependencies=[r.state, name], raise_error=False)
+    solara.ProgressLinear(drawn.pending)
+    if drawn.latest is not None:
+        solara.Image(drawn.latest, width="100%", classes=[f"figure-{name}"])
+
+
+@solara.component
 def Chronicle(r: core.Results):
     def tell():
         try:
@@ -260,7 +268,7 @@ def Page():
             for k, (name, caption) in enumerate(FIGURE_TABS):
                 with solara.lab.Tab(caption):
                     if tab.value == k:   # drawn when first shown
-                        solara.Image(latest.figure(name), classes=[f"figure-{name}"])
+                        FigureTab(latest, name)
             with solara.lab.Tab("One world's chronicle"):
                 Chronicle(latest)
             with solara.lab.Tab("Save as a scenario file"):
