@@ -40,7 +40,8 @@ FIGURE_TABS = (("survival", "Survival"), ("outcomes", "Outcomes and the baseline
 threading.Thread(target=lambda: core.compute(st.ExplorerState()), daemon=True).start()
 
 AUTO = "as the holder decides"
-STYLE = ("<style>.md table{border-collapse:collapse;margin:0.5em 0}.md td,.md th{padding:2px 10px;"
+STYLE = ("<style>.md strong{font-weight:bold}.md table{border-collapse:collapse;margin:0.5em 0}"
+         ".md td,.md th{padding:2px 10px;"
          "border-bottom:1px solid #ddd;text-align:left}</style>")
 
 
