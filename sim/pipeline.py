@@ -41,8 +41,8 @@ def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
         InputError: for bad input, before anything is written.
     """
     settings = RunSettings.from_config(cfg)
-    pick = chronicle_pick(cfg, settings.runs)
     world = load_world(cfg.scenario, scenario)
+    pick = chronicle_pick(cfg, settings.runs, world)
     folder.mkdir(parents=True, exist_ok=True)
     rows = RowWriter(folder)
     try:

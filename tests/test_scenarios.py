@@ -24,7 +24,9 @@ from sim.scenario_table import write_table
 from tests.conftest import ROOT, SCENARIOS, compose_config, settings
 from tests.conftest import world_of as compose_world
 
-COUNTERFACTUALS = [s for s in SCENARIOS if s not in ("baseline", "tito_stalin")]
+WORLDS = ("baseline", "tito_stalin", "template")
+"""Scenarios that start from no other (the template is a small invented world)."""
+COUNTERFACTUALS = [s for s in SCENARIOS if s not in WORLDS]
 SEED = 3
 
 
@@ -65,7 +67,7 @@ def test_the_library_is_complete():
     assert expected <= set(COUNTERFACTUALS)
 
 
-@pytest.mark.parametrize("name", COUNTERFACTUALS + ["tito_stalin"])
+@pytest.mark.parametrize("name", COUNTERFACTUALS + ["tito_stalin", "template"])
 def test_every_scenario_file_opens_with_its_header(name):
     text = (ROOT / "scenarios" / f"{name}.yaml").read_text(encoding="utf-8")
     assert text.startswith("# ")
@@ -74,7 +76,7 @@ def test_every_scenario_file_opens_with_its_header(name):
     scenario = compose_config([f"scenario={name}"]).scenario
     for key in ("title", "divergence", "claim"):
         assert scenario.get(key), key
-    if name != "tito_stalin":
+    if name not in WORLDS:
         assert scenario.title != world_of("baseline").title
 
 

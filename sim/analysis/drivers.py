@@ -1,7 +1,7 @@
 """Why it split: a run's loss of cohesion accounted for by mechanism.
 
 Every change in a world's cohesion is booked to one of the engine's DRIVERS (the mechanisms,
-the pull toward the baseline, noise and clipping), so the contributions add up exactly to the
+the pull toward the resting level, noise and clipping), so the contributions add up exactly to the
 change. This module averages them over worlds (from runs.parquet, read block by block so
 memory stays flat) and over periods (from the per-step sums the run keeps).
 """

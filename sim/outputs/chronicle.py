@@ -5,6 +5,13 @@ Streams(seed, b) and the chunk size), with its events traced; its outcomes are c
 its row in runs.parquet before a word is written. Each event is told by its kind, as the process
 that produces it declares (`EventKind.tell`), in words taken from the scenario: names, offices,
 juncture titles and the wording of each option.
+
+Worlds are chosen by their split date (`chronicle.pick`), by a condition on their row of
+runs.parquet (`chronicle.where`), or by id, and several can be told at once
+(`chronicle.count`). Any world of a finished run can be told again from its folder:
+
+    python -m sim.outputs.chronicle results/baseline/<time> world=123
+    python -m sim.outputs.chronicle results/baseline/<time> where="split_year > 1970" count=3
 """
 
 from __future__ import annotations
@@ -23,50 +30,18 @@ from sim.engine.processes.power import DECIDER
 from sim.engine.schedule import EVENTS, HEADLINE, OUTCOMES
 from sim.engine.specs import NOT_YET, Event
 from sim.engine.streams import Streams
-from sim.errors import SettingsError
+from sim.errors import InputError, SettingsError
 from sim.montecarlo import blocks_of
+from sim.outputs.naming import label_of
+from sim.outputs.worlds import (  # noqa: F401 (PICKS, parse_pick, pick_world: re-exported)
+    PICKS,
+    choose,
+    parse_count,
+    parse_pick,
+    pick_world,
+    read_run,
+)
 from sim.scenario.schema import World
-
-PICKS = ("median", "earliest", "latest", "survivor")
-"""Ways of choosing the world (or give a world id)."""
-
-
-def parse_pick(value, runs: int) -> str | int:
-    """Check `chronicle.pick`: one of PICKS or a world id in [0, runs)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        if 0 <= value < runs:
-            return value
-        raise SettingsError(f"chronicle.pick = {value} is not a world of this run; allowed: "
-                            f"{', '.join(PICKS)} or a world id from 0 to {runs - 1}")
-    if value in PICKS:
-        return value
-    raise SettingsError(f"unknown chronicle.pick {value!r}; allowed: {', '.join(PICKS)} "
-                        f"or a world id from 0 to {runs - 1}")
-
-
-def pick_world(split_years: np.ndarray, pick: str | int) -> tuple[int, str]:
-    """The world to tell and why it was chosen, in words.
-
-    Ties go to the lowest world id. Without a split (or without a survivor) to choose from,
-    the pick falls back to the other kind and says so.
-    """
-    if isinstance(pick, int):
-        return pick, f"world {pick}, as asked"
-    split = ~np.isnan(split_years)
-    if pick == "survivor" and not split.all():
-        return int(np.flatnonzero(~split)[0]), "the first world in which the alliance held"
-    if not split.any():
-        return 0, f"no world split, so there is no {pick} split to tell: the first world"
-    note = "no world held to the horizon, so: " if pick == "survivor" else ""
-    years = np.where(split, split_years, np.nan)
-    if pick == "earliest":
-        return int(np.nanargmin(years)), "the world whose alliance split earliest"
-    if pick in ("latest", "survivor"):
-        return int(np.nanargmax(years)), note + "the world whose alliance split latest"
-    median = np.median(split_years[split])
-    distance = np.where(split, np.abs(split_years - median), np.inf)
-    return int(np.argmin(distance)), ("the world whose split date is the median of the run's "
-                                      f"split dates ({month_year(float(median))})")
 
 
 @dataclass(frozen=True)
@@ -226,17 +201,27 @@ def render(entries: list[Entry], traced: TracedWorld, why: str, summary: dict) -
     for outcome in OUTCOMES:
         if outcome is not HEADLINE and years[outcome.id] is not None:
             fate += f"; {outcome.title}: {month_year(years[outcome.id])}"
+    step = step_name(world)
+    held = _years(world.split_sustained_years)
     lines = [
         f"# A chronicle of world {traced.world_id}",
         "",
-        f"*{world.title}*: scenario `{summary['scenario']}`, seed {summary['seed']}, "
+        f"*{world.title}*: scenario `{label_of(summary)}`, seed {summary['seed']}, "
         f"world {traced.world_id} of {summary['runs']:,}, {why}.",
         "",
-        f"{fate}. Cohesion runs from 0 (enemies) to 1 (one bloc); the alliance counts as "
-        f"split once it stays below {world.split_threshold:g} for "
-        f"{world.split_sustained_years:g} year{'' if world.split_sustained_years == 1 else 's'}"
-        f", and the split is dated to the first {'quarter' if world.steps_per_year == 4 else 'step'}"
-        " of that spell (cohesion may rise above the threshold briefly before it, never after).",
+        f"{fate}. Cohesion runs from 0 (enemies) to 1 (one bloc).",
+        "",
+        f"**What the split date means.** The alliance counts as split once cohesion stays below "
+        f"{world.split_threshold:g} for {held} without a break, and the split is dated to the "
+        f"first {step} of that spell: from that date on, cohesion stays below "
+        f"{world.split_threshold:g} for at least {held}. Before it, cohesion may have dipped "
+        f"below {world.split_threshold:g} and recovered; those dips were not a split.",
+        "",
+        f"**The cohesion beside each entry** is its value when the event happened: at the start "
+        f"of the {step} for a decision, a death, a change of leader or a public attack (before "
+        f"that {step}'s change), at the end of the {step} for the split, the first clash and the "
+        f"realignment. So an event later in the {step} of the "
+        f"split can show a cohesion above {world.split_threshold:g}.",
     ]
     by_year: dict[int, list[Entry]] = {}
     for entry in entries:
@@ -250,7 +235,7 @@ def render(entries: list[Entry], traced: TracedWorld, why: str, summary: dict) -
         end = _cohesion_at_end(traced.cohesion, step_years, quiet_to)
         if year in by_year:
             lines += ["", f"## {year}", ""]
-            lines += [f"- **{month_year(e.shown)}**: {e.text} (cohesion {e.cohesion:.2f})"
+            lines += [f"- **{month_year(e.shown)}**: {e.text} ({_cohesion_note(e, step)})"
                       for e in _grouped(by_year[year])]
             lines += ["", f"Cohesion at the end of {year}: {end:.2f}."]
         else:
@@ -263,6 +248,21 @@ def render(entries: list[Entry], traced: TracedWorld, why: str, summary: dict) -
     lines += [f"| {nation} | {office} | {name} | {month_year(start)} | {month_year(until)} |"
               for nation, office, name, start, until in tenures(traced, entries)]
     return "\n".join(lines) + "\n"
+
+
+def step_name(world: World) -> str:
+    """What a step of the world is called: a quarter, a month, or a step."""
+    return {4: "quarter", 12: "month", 1: "year"}.get(world.steps_per_year, "step")
+
+
+def _years(value: float) -> str:
+    return f"{value:g} year" + ("" if value == 1 else "s")
+
+
+def _cohesion_note(entry: Entry, step: str) -> str:
+    if EVENTS[entry.kind].shown == "start":
+        return f"cohesion {entry.cohesion:.2f} at the end of the {step}"
+    return f"cohesion {entry.cohesion:.2f}"
 
 
 def tenures(traced: TracedWorld, entries: list[Entry]) -> list[tuple]:
@@ -315,9 +315,84 @@ def write_chronicle(path: Path, result, rows: Path, pick: str | int, summary: di
     Returns:
         {'world': id, 'why': the reason it was chosen, 'entries': the Entry list}.
     """
-    world_id, why = pick_world(result.years[HEADLINE.id], pick)
-    traced = trace_world(result.world, result.seed, result.chunk_size, result.runs, world_id)
-    check_against_row(traced, rows)
-    entries = tell(traced)
-    path.write_text(render(entries, traced, why, summary))
-    return {"world": world_id, "why": why, "entries": entries}
+    return write_chronicles(path.parent, result, rows, pick, summary, names=[path.name])[0]
+
+
+def chronicle_names(count: int) -> list[str]:
+    """chronicle.md, chronicle-2.md, chronicle-3.md, ..."""
+    return ["chronicle.md", *(f"chronicle-{k}.md" for k in range(2, count + 1))]
+
+
+def write_chronicles(folder: Path, result, rows: Path, pick: str | int, summary: dict,
+                     where: str | None = None, count: int = 1,
+                     names: list[str] | None = None) -> list[dict]:
+    """Choose `count` worlds (matching `where`, in the order `pick` prefers), re-simulate,
+    check and tell each into `folder` (chronicle.md, chronicle-2.md, ... or `names`).
+
+    Returns:
+        for each world told: {'file', 'world', 'why', 'entries'}.
+    """
+    table = pq.read_table(rows).to_pandas() if where else None
+    chosen = choose(table, result.years[HEADLINE.id], pick, where, count)
+    return tell_worlds(folder, result, rows, chosen, summary,
+                       names or chronicle_names(len(chosen)))
+
+
+def tell_worlds(folder: Path, result, rows: Path, chosen: list[tuple[int, str]], summary: dict,
+                names: list[str]) -> list[dict]:
+    """Re-simulate, check against `rows` and tell each chosen (world, why) into its file."""
+    told = []
+    for (world_id, why), name in zip(chosen, names, strict=True):
+        traced = trace_world(result.world, result.seed, result.chunk_size, result.runs,
+                             world_id)
+        check_against_row(traced, rows)
+        entries = tell(traced)
+        (folder / name).write_text(render(entries, traced, why, summary), encoding="utf-8")
+        told.append({"file": name, "world": world_id, "why": why, "entries": entries})
+    return told
+
+
+def tell_from_folder(folder: Path, pick: str | int = "median", where: str | None = None,
+                     count: int = 1) -> list[dict]:
+    """Tell worlds of a finished run into its folder as chronicle-world-<id>.md."""
+    run, summary = read_run(folder)
+    pick = parse_pick(pick, run.runs)
+    count = parse_count(count)
+    rows = folder / "runs.parquet"
+    chosen = choose(pq.read_table(rows).to_pandas() if where else None,
+                    run.years[HEADLINE.id], pick, where, count)
+    return tell_worlds(folder, run, rows, chosen, summary,
+                       [f"chronicle-world-{world_id}.md" for world_id, _ in chosen])
+
+
+USAGE = ("usage: python -m sim.outputs.chronicle RUN_FOLDER [world=ID | pick=median|earliest|"
+         "latest|survivor] [where=CONDITION] [count=N]")
+
+
+def main(arguments: list[str] | None = None) -> int:
+    """Tell worlds of a finished run from its folder (see the module's docstring)."""
+    import sys
+
+    arguments = sys.argv[1:] if arguments is None else arguments
+    if not arguments or arguments[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0 if arguments else 2
+    options = {"pick": "median", "where": None, "count": 1}
+    try:
+        for argument in arguments[1:]:
+            key, sep, value = argument.partition("=")
+            key = "pick" if key == "world" else key
+            if not sep or key not in options:
+                raise SettingsError(f"unknown argument {argument!r}; {USAGE[7:]}")
+            options[key] = int(value) if key == "pick" and value.isdigit() else value
+        told = tell_from_folder(Path(arguments[0]), **options)
+    except (SettingsError, InputError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for t in told:
+        print(f"Wrote {Path(arguments[0]) / t['file']} ({t['why']})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sim.analysis.history import shown_value
 from sim.calendar import month_year
 from sim.engine.schedule import OUTCOMES
+from sim.outputs.naming import label_of, title_of
 
 
 def outcome_line(label: str, o: dict) -> str:
@@ -37,8 +38,8 @@ def render(summary: dict, checks: list, folder) -> str:
     """The summary, the history check (if the scenario has one) and where the files went."""
     o = summary["outcomes"]
     lines = [
-        summary["title"],
-        f"scenario {summary['scenario']}, {summary['runs']:,} worlds, seed {summary['seed']}",
+        title_of(summary),
+        f"scenario {label_of(summary)}, {summary['runs']:,} worlds, seed {summary['seed']}",
         "",
     ]
     for outcome in OUTCOMES:

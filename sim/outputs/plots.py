@@ -3,22 +3,25 @@
 Every plot has a title, axes labelled with their units, a legend, and the scenario, runs and
 seed in a corner. Where the run was compared with the baseline on the same seeds, the
 baseline is drawn beside or under the scenario. matplotlib stays at this edge of the program.
+
+Each chart is built by a `*_figure` function that returns a matplotlib `Figure` (the
+object-oriented API, no pyplot state, so the explorer can draw them from several threads) and
+written by a `plot_*` function that saves it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from sim.analysis.stats import Survival, histogram_quantiles  # noqa: E402
-from sim.analysis.summary import year_key  # noqa: E402
-from sim.engine.observers import COHESION_BINS  # noqa: E402
-from sim.engine.schedule import DRIVER, HEADLINE, OUTCOMES  # noqa: E402
+from sim.analysis.stats import Survival, histogram_quantiles
+from sim.analysis.summary import year_key
+from sim.engine.observers import COHESION_BINS
+from sim.engine.schedule import DRIVER, HEADLINE, OUTCOMES
+from sim.outputs.naming import label_of, title_of
 
 SCENARIO_COLOUR = "#b2182b"
 BASELINE_COLOUR = "#4d4d4d"
@@ -26,18 +29,28 @@ BASELINE_COLOUR = "#4d4d4d"
 
 def stamp(ax, summary: dict) -> None:
     """Write the scenario, runs and seed in the corner, so a plot is never orphaned."""
-    ax.text(0.99, 0.98, f"scenario: {summary['scenario']}\nruns: {summary['runs']:,}\n"
+    ax.text(0.99, 0.98, f"scenario: {label_of(summary)}\nruns: {summary['runs']:,}\n"
             f"seed: {summary['seed']}", transform=ax.transAxes, ha="right", va="top",
             fontsize=8, color="0.3",
             bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.8"})
 
 
+def new_figure(ncols: int = 1, figsize=(10, 5.2), **options):
+    """A figure and its axes, outside pyplot (nothing global to close or to race on)."""
+    fig = Figure(figsize=figsize, dpi=110)
+    return fig, fig.subplots(1, ncols, **options)
+
+
 def save_figure(fig, path: Path) -> None:
-    """Lay out, write and close a figure, creating its folder."""
+    """Lay out and write a figure, creating its folder."""
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
-    plt.close(fig)
+
+
+def percent_axis(axis) -> None:
+    """Show shares of worlds on this axis (`ax.xaxis` or `ax.yaxis`) as percentages."""
+    axis.set_major_formatter(PercentFormatter(1.0))
 
 
 def names(summary: dict) -> tuple[str, str | None]:
@@ -50,13 +63,12 @@ def names(summary: dict) -> tuple[str, str | None]:
     if vs is None:
         return summary["scenario"], None
     if vs["reference"] == summary["scenario"]:
-        return (f"{summary['scenario']} with this run's overrides",
-                f"{vs['reference']} as in its file (same seeds)")
-    return summary["scenario"], f"{vs['reference']} (same seeds)"
+        return label_of(summary), f"{vs['reference']} as in its file (same seeds)"
+    return label_of(summary), f"{vs['reference']} (same seeds)"
 
 
-def plot_split_years(split_years: np.ndarray, summary: dict, path: Path,
-                     reference: np.ndarray | None = None) -> None:
+def split_years_figure(split_years: np.ndarray, summary: dict,
+                       reference: np.ndarray | None = None) -> Figure:
     """Histogram of split years (one bar a year) as a share of all worlds, with the
     baseline's outlined over it when given."""
     start = int(np.floor(summary["period"]["start"]))
@@ -64,7 +76,7 @@ def plot_split_years(split_years: np.ndarray, summary: dict, path: Path,
     bins = np.arange(start, end + 1)
     happened = split_years[~np.isnan(split_years)]
     mine, theirs_name = names(summary)
-    fig, ax = plt.subplots(figsize=(10, 5.2), dpi=110)
+    fig, ax = new_figure()
     weights = np.full(happened.size, 1.0 / split_years.size)
     ax.hist(happened, bins=bins, weights=weights, color=SCENARIO_COLOUR, edgecolor="white",
             label=f"{mine}: split in {happened.size / split_years.size:.0%} of worlds")
@@ -80,14 +92,14 @@ def plot_split_years(split_years: np.ndarray, summary: dict, path: Path,
         if theirs.size:
             ax.axvline(np.median(theirs), color=BASELINE_COLOUR, linestyle=":", linewidth=1.2,
                        label=f"median {np.median(theirs):.1f}")
-    ax.set_title(f"When the alliance split\n{summary['title']}", fontsize=11)
+    ax.set_title(f"When the alliance split\n{title_of(summary)}", fontsize=11)
     ax.set_xlabel("year of the split (calendar year)")
     ax.set_ylabel("share of all worlds splitting in the year")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlim(start, end)
     ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.84), fontsize=9)
     stamp(ax, summary)
-    save_figure(fig, path)
+    return fig
 
 
 def _step_curve(curve: Survival, start: float, end: float):
@@ -96,30 +108,32 @@ def _step_curve(curve: Survival, start: float, end: float):
     return x, pad(curve.survival), pad(curve.low), pad(curve.high)
 
 
-def plot_survival(curves: list[tuple[str, Survival]], summary: dict, path: Path) -> None:
+def survival_figure(curves: list[tuple[str, Survival]], summary: dict) -> Figure:
     """Kaplan-Meier curves of the alliance with their 95% bands; the first is the scenario."""
     start, end = summary["period"]["start"], summary["period"]["horizon"]
-    fig, ax = plt.subplots(figsize=(10, 5.2), dpi=110)
+    fig, ax = new_figure(figsize=(10, 6.2))
     for (label, curve), colour in zip(curves, (SCENARIO_COLOUR, BASELINE_COLOUR), strict=False):
         x, s, low, high = _step_curve(curve, start, end)
         ax.fill_between(x, low, high, step="post", color=colour, alpha=0.2, linewidth=0)
         ax.step(x, s, where="post", color=colour, linewidth=1.8,
                 label=f"{label}: {s[-1]:.0%} still allied at the horizon")
     ax.plot([], [], color="0.6", linewidth=6, alpha=0.4, label="95% band (Greenwood, log-log)")
-    ax.set_title(f"Probability the alliance still stands (Kaplan-Meier)\n{summary['title']}",
+    ax.set_title(f"Probability the alliance still stands (Kaplan-Meier)\n{title_of(summary)}",
                  fontsize=11)
     ax.set_xlabel("year")
     ax.set_ylabel("share of worlds not yet split")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylim(0, 1.02)
     ax.set_xlim(start, end)
-    ax.legend(loc="lower left", fontsize=9)
+    # below the axes: a curve can pass through any corner (a scenario that never splits runs
+    # along the top, one that splits early along the bottom), so no corner is safe
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=9, frameon=False)
     stamp(ax, summary)
-    save_figure(fig, path)
+    return fig
 
 
-def plot_cohesion(histogram: np.ndarray, world, summary: dict, path: Path,
-                  reference: np.ndarray | None = None) -> None:
+def cohesion_figure(histogram: np.ndarray, world, summary: dict,
+                    reference: np.ndarray | None = None) -> Figure:
     """Fan chart of cohesion by year from the per-step histogram: median, 50% and 90% bands,
     the split threshold and the historical milestones (with the share split by each)."""
     levels = [0.05, 0.25, 0.5, 0.75, 0.95]
@@ -127,7 +141,7 @@ def plot_cohesion(histogram: np.ndarray, world, summary: dict, path: Path,
     years = world.year_of(np.arange(1, world.n_steps + 1))   # cohesion at the end of each step
     x = np.concatenate([[world.start], years])
     q = np.concatenate([np.full((len(levels), 1), world.initial_cohesion), q], axis=1)
-    fig, ax = plt.subplots(figsize=(10, 5.2), dpi=110)
+    fig, ax = new_figure()
     ax.fill_between(x, q[0], q[4], color=SCENARIO_COLOUR, alpha=0.15, linewidth=0,
                     label="90% of worlds")
     ax.fill_between(x, q[1], q[3], color=SCENARIO_COLOUR, alpha=0.3, linewidth=0,
@@ -150,24 +164,24 @@ def plot_cohesion(histogram: np.ndarray, world, summary: dict, path: Path,
     if world.milestones:
         ax.plot([], [], color="0.55", linewidth=0.8, linestyle="--",
                 label="historical milestones (share of worlds split by then)")
-    ax.set_title(f"Cohesion of the alliance across worlds\n{summary['title']}", fontsize=11)
+    ax.set_title(f"Cohesion of the alliance across worlds\n{title_of(summary)}", fontsize=11)
     ax.set_xlabel("year")
     ax.set_ylabel("cohesion (0 = enemies, 1 = one bloc)")
     ax.set_ylim(0, 1.02)
     ax.set_xlim(world.start, world.horizon)
     ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.85), fontsize=8, ncol=2)
     stamp(ax, summary)
-    save_figure(fig, path)
+    return fig
 
 
-def plot_outcomes(summary: dict, path: Path) -> None:
+def outcomes_figure(summary: dict) -> Figure:
     """Each outcome's probability with its 95% interval, beside the baseline's."""
     outcomes = summary["outcomes"]
     vs = summary.get("vs_baseline")
     kinds = [outcome.id for outcome in OUTCOMES]
     x = np.arange(len(kinds))
     width = 0.38 if vs else 0.6
-    fig, ax = plt.subplots(figsize=(10, 5.2), dpi=110)
+    fig, ax = new_figure(figsize=(10, 6))
     mine, theirs = names(summary)
     series = [(mine, [outcomes[n] for n in kinds], SCENARIO_COLOUR)]
     if vs:
@@ -185,20 +199,22 @@ def plot_outcomes(summary: dict, path: Path) -> None:
                 label="95% interval (Wilson)")
     labels = [outcome.title for outcome in OUTCOMES]
     if vs:
-        labels = [f"{lab}\n{vs[n]['difference'] * 100:+.1f} points (95% CI "
-                  f"{vs[n]['ci95'][0] * 100:+.1f} to {vs[n]['ci95'][1] * 100:+.1f}), paired"
+        labels = [f"{lab}\n{vs[n]['difference'] * 100:+.1f} points, paired\n(95% CI "
+                  f"{vs[n]['ci95'][0] * 100:+.1f} to {vs[n]['ci95'][1] * 100:+.1f})"
                   for lab, n in zip(labels, kinds, strict=True)]
     ax.set_xticks(x, labels, fontsize=9)
-    ax.set_title(f"How often each outcome happened by the horizon\n{summary['title']}",
+    ax.set_title(f"How often each outcome happened by the horizon\n{title_of(summary)}",
                  fontsize=11)
     ax.set_xlabel("outcome" + (" (difference from the baseline, paired world by world)"
                                if vs else ""))
     ax.set_ylabel("probability (share of worlds)")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_ylim(0, 1.18)
-    ax.legend(loc="upper left", fontsize=9)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylim(0, 1.3)   # room above 100% for the value labels, below the corner stamp
+    ax.set_yticks(np.linspace(0, 1, 6))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2 if vs else -0.12), ncol=3,
+              fontsize=9, frameon=False)
     stamp(ax, summary)
-    save_figure(fig, path)
+    return fig
 
 
 def period_label(years: list[float]) -> str:
@@ -207,12 +223,12 @@ def period_label(years: list[float]) -> str:
     return f"{int(low)}-{int(np.ceil(high - 1e-6)) - 1:d}"
 
 
-def plot_drivers(block: dict, summary: dict, path: Path) -> None:
+def drivers_figure(block: dict, summary: dict) -> Figure:
     """Why it split: mean contribution of each driver to the change in cohesion, over the
     worlds that split and over all worlds (left), and by period over all worlds (right)."""
     drivers = block["drivers"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.6), dpi=110,
-                                      gridspec_kw={"width_ratios": [1, 1.25]})
+    fig, (left, right) = new_figure(2, figsize=(13, 5.6),
+                                    gridspec_kw={"width_ratios": [1, 1.25]})
     y = np.arange(len(drivers))
     groups = [(block["split_worlds"], "worlds that split: start to split", SCENARIO_COLOUR),
               (block["all_worlds"], "all worlds: start to split or horizon", BASELINE_COLOUR)]
@@ -226,8 +242,10 @@ def plot_drivers(block: dict, summary: dict, path: Path) -> None:
     left.axvline(0, color="black", linewidth=0.8)
     left.set_yticks(y, [DRIVER[d].label for d in drivers], fontsize=9)
     left.invert_yaxis()
-    left.set_xlabel("mean contribution to the change in cohesion (cohesion points, 0-1 scale)")
-    left.set_title("Which forces moved cohesion, per world", fontsize=10)
+    left.set_xlabel("cumulative contribution to a world's change in cohesion, summed over its\n"
+                    "steps to the split or the horizon (mean per world; cohesion points, 0-1 "
+                    "scale)")
+    left.set_title("Which forces moved cohesion, per world (cumulative)", fontsize=10)
     left.legend(loc="lower left", fontsize=8)
 
     periods = block["by_period"]
@@ -247,10 +265,33 @@ def plot_drivers(block: dict, summary: dict, path: Path) -> None:
     right.set_ylim(min(down.min(), 0) * 1.1, max(up.max(), 0) * 1.3 + 0.05)  # room for the stamp
     right.set_xticks(x, [period_label(p["years"]) for p in periods], fontsize=8, rotation=30)
     right.set_xlabel("period (calendar years)")
-    right.set_ylabel("contribution to the mean world's change\n(cohesion points, 0-1 scale)")
+    right.set_ylabel("contribution to the mean world's change,\nsummed over the period's steps "
+                     "(cohesion points, 0-1 scale)")
     right.set_title("By period, all worlds (glue above zero, friction below)", fontsize=10)
     right.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     fig.suptitle(f"Why it split: the change in cohesion accounted for by mechanism\n"
-                 f"{summary['title']}", fontsize=11)
+                 f"{title_of(summary)}", fontsize=11)
     stamp(right, summary)
-    save_figure(fig, path)
+    return fig
+
+
+def plot_split_years(split_years: np.ndarray, summary: dict, path: Path,
+                     reference: np.ndarray | None = None) -> None:
+    save_figure(split_years_figure(split_years, summary, reference), path)
+
+
+def plot_survival(curves: list[tuple[str, Survival]], summary: dict, path: Path) -> None:
+    save_figure(survival_figure(curves, summary), path)
+
+
+def plot_cohesion(histogram: np.ndarray, world, summary: dict, path: Path,
+                  reference: np.ndarray | None = None) -> None:
+    save_figure(cohesion_figure(histogram, world, summary, reference), path)
+
+
+def plot_outcomes(summary: dict, path: Path) -> None:
+    save_figure(outcomes_figure(summary), path)
+
+
+def plot_drivers(block: dict, summary: dict, path: Path) -> None:
+    save_figure(drivers_figure(block, summary), path)

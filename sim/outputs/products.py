@@ -8,6 +8,7 @@ pipeline writes summary.json after it, so a folder with a summary has all of the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from sim.analysis.stats import hazard_by_period, kaplan_meier, paired_difference
 from sim.analysis.summary import year_key
 from sim.engine.schedule import HEADLINE
 from sim.montecarlo import MonteCarloResult
-from sim.outputs.chronicle import parse_pick, write_chronicle
+from sim.outputs.chronicle import write_chronicles
 from sim.outputs.plots import (
     names,
     plot_cohesion,
@@ -27,14 +28,33 @@ from sim.outputs.plots import (
     plot_survival,
 )
 from sim.outputs.report import write_report
+from sim.outputs.worlds import matching, parse_count, parse_pick
 
 PLOTS = ("survival", "split_years", "cohesion", "outcomes", "drivers")
 """The PNG files under plots/, in the order report.md shows them."""
 
 
-def chronicle_pick(cfg, runs: int) -> str | int:
-    """`chronicle.pick` from the config, checked before anything runs."""
-    return parse_pick(cfg.chronicle.pick, runs)
+@dataclass(frozen=True)
+class ChronicleRequest:
+    """Which worlds chronicle.md (and chronicle-2.md, ...) tell: configs/config.yaml,
+    `chronicle`."""
+
+    pick: str | int = "median"
+    where: str | None = None
+    count: int = 1
+
+
+def chronicle_pick(cfg, runs: int, world=None) -> ChronicleRequest:
+    """`chronicle.pick`, `.where` and `.count` from the config, checked before anything runs
+    (`where` on the rows of two worlds of `world`, when given)."""
+    chronicle = cfg.chronicle
+    request = ChronicleRequest(parse_pick(chronicle.pick, runs), chronicle.get("where") or None,
+                               parse_count(chronicle.get("count", 1)))
+    if request.where is not None and world is not None:
+        from sim.montecarlo import simulate_block
+
+        matching(simulate_block(world, 0, 0, 0, 2).rows.to_pandas(), str(request.where))
+    return request
 
 
 def survival_curve(result: MonteCarloResult):
@@ -79,7 +99,7 @@ def survival_block(result: MonteCarloResult, reference: MonteCarloResult | None)
 
 
 def write_products(folder: Path, result: MonteCarloResult, reference: MonteCarloResult | None,
-                   summary: dict, pick: str | int) -> None:
+                   summary: dict, pick: ChronicleRequest | str | int) -> None:
     """Add the survival, drivers and chronicle blocks to `summary` and write the plots,
     chronicle.md and report.md into `folder` (which already holds runs.parquet)."""
     rows = folder / "runs.parquet"
@@ -97,6 +117,11 @@ def write_products(folder: Path, result: MonteCarloResult, reference: MonteCarlo
                   None if reference is None else reference.cohesion_histogram)
     plot_outcomes(summary, plots / "outcomes.png")
     plot_drivers(summary["drivers"], summary, plots / "drivers.png")
-    told = write_chronicle(folder / "chronicle.md", result, rows, pick, summary)
-    summary["chronicle"] = {"file": "chronicle.md", "world": told["world"], "why": told["why"]}
+    if not isinstance(pick, ChronicleRequest):
+        pick = ChronicleRequest(pick)
+    told = [{k: t[k] for k in ("file", "world", "why")} for t in write_chronicles(
+        folder, result, rows, pick.pick, summary, pick.where, pick.count)]
+    summary["chronicle"] = told[0]
+    if len(told) > 1:
+        summary["chronicles"] = told
     write_report(folder / "report.md", summary, [f"plots/{name}.png" for name in PLOTS])

@@ -12,6 +12,7 @@ from pathlib import Path
 from sim.analysis.history import shown_value
 from sim.calendar import month_year
 from sim.engine.schedule import DRIVER, OUTCOMES
+from sim.outputs.naming import label_of, short_overrides, title_of
 from sim.outputs.plots import period_label
 
 CAPTIONS = {
@@ -120,17 +121,28 @@ def history_table(summary: dict) -> list[str]:
     return lines
 
 
+def _overridden(summary: dict) -> list[str]:
+    shorts = short_overrides(summary.get("overrides"))
+    if not shorts:
+        return []
+    given = " ".join(f"`{o}`" for o in summary["overrides"] if o.lstrip("+~").startswith(
+        "scenario."))
+    return ["", f"This run changed the scenario `{summary['scenario']}` as its file has it: "
+            f"{given}."]
+
+
 def render_report(summary: dict, plots: list[str]) -> str:
     """The page as Markdown; `plots` are paths relative to the run folder."""
     chronicle = summary["chronicle"]
     vs = summary.get("vs_baseline")
     lines = [
-        f"# {summary['title']}",
+        f"# {title_of(summary)}",
         "",
-        f"Scenario `{summary['scenario']}`: {summary['runs']:,} worlds, seed {summary['seed']}, "
+        f"Scenario `{label_of(summary)}`: {summary['runs']:,} worlds, seed {summary['seed']}, "
         f"chunk size {summary['chunk_size']:,}, version {summary['version']}. Files: "
         "[summary.json](summary.json), [runs.parquet](runs.parquet) (one row per world), "
         f"[chronicle.md]({chronicle['file']}).",
+        *_overridden(summary),
         "",
         "## Outcomes",
         "",
@@ -149,10 +161,12 @@ def render_report(summary: dict, plots: list[str]) -> str:
     for path in plots:
         caption = CAPTIONS.get(Path(path).stem, Path(path).stem)
         lines += [f"### {caption}", "", f"![{caption}]({path})", ""]
-    lines += ["## A chronicle of one world", "",
-              f"[World {chronicle['world']}]({chronicle['file']}), {chronicle['why']}, told "
-              "year by year: who held power, each turning point and the choice made, the "
-              "crises, the split, with the cohesion at each turn."]
+    told = summary.get("chronicles") or [chronicle]
+    lines += ["## A chronicle of one world" if len(told) == 1 else "## Chronicles", ""]
+    lines += [f"[World {c['world']}]({c['file']}), {c['why']}." for c in told]
+    lines += ["", "Each is told year by year: who held power, each turning point and the "
+              "choice made, the crises, the split, with the cohesion at each turn. Any other "
+              "world of this run: `python -m sim.outputs.chronicle FOLDER world=ID`."]
     return "\n".join(lines) + "\n"
 
 
