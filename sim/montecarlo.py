@@ -102,7 +102,8 @@ def _column(values) -> pa.Array:
 
 def tabulate(model: AllianceModel, first: int, ledger: DriverLedger) -> pa.Table:
     """One row per world (columns documented in the README, "runs.parquet"): the date of each
-    outcome, what each process records per world, the sampled traits and the drivers."""
+    outcome, what each process records per world, the sampled traits and parameters, and the
+    drivers."""
     world = model.world
     columns: dict[str, pa.Array] = {
         "world": pa.array(np.arange(first, first + model.n_worlds, dtype=np.int64)),
@@ -119,6 +120,8 @@ def tabulate(model: AllianceModel, first: int, ledger: DriverLedger) -> pa.Table
             if spec.kind != "fixed":
                 columns[f"trait.{person.id}.{trait}"] = pa.array(
                     model.cast.trait[trait][row].astype(np.float32))
+    for path, values in model.draws.items():   # every field drawn in each world
+        columns[f"param.{path}"] = pa.array(np.asarray(values, dtype=np.float64))
     columns.update({name: pa.array(v) for name, v in ledger.columns(DRIVERS).items()})
     return pa.table(columns)
 

@@ -25,6 +25,7 @@ from sim.engine.processes.status import Status
 from sim.engine.processes.threat import Threat
 from sim.engine.specs import (
     IDEOLOGY,
+    PARAM,
     TRAIT,
     Driver,
     Effect,
@@ -87,7 +88,7 @@ OUTCOMES: tuple[Outcome, ...] = tuple(_collect("outcomes"))
 EVENTS: dict[str, EventKind] = {kind.id: kind for kind in _collect("events")}
 """Every kind of event of a traced world, with how the chronicle tells it."""
 
-STREAMS: tuple[Stream, ...] = (TRAIT, IDEOLOGY, *_collect("streams"))
+STREAMS: tuple[Stream, ...] = (TRAIT, IDEOLOGY, PARAM, *_collect("streams"))
 """Every random stream's name (the reproducibility contract)."""
 
 OUTCOME = {outcome.id: outcome for outcome in OUTCOMES}

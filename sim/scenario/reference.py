@@ -71,6 +71,8 @@ def _type(spec: dict) -> str:
     kind = spec.get("type", "any")
     if kind == "array":
         return f"list of {_type(spec.get('items', {}))}"
+    if kind == "object" and spec.get("title") == "distribution":
+        return "distribution"
     if kind == "object":
         extra = spec.get("additionalProperties")
         return f"mapping of id to {_type(extra)}" if isinstance(extra, dict) else "mapping"

@@ -22,6 +22,7 @@ from sim.scenario.actors import Contender, Nation, Person, RealPower, Traits
 from sim.scenario.base import INJECTED, NOTE_KEYS, Keyed, Strict
 from sim.scenario.fields import Date, Flag, Series, Text, TraitSpec, Unit, fail, number, whole
 from sim.scenario.turning_points import Challenge, Conditions, Effects, Juncture, Option
+from sim.scenario.uncertain import nominal, uncertain
 
 __all__ = ["TRAITS", "INJECTED", "NOTE_KEYS", "Series", "TraitSpec", "World", "Nation", "Person",
            "Traits", "Contender", "RealPower", "Juncture", "Option", "Effects", "Conditions",
@@ -47,7 +48,8 @@ class Alliance(Strict):
                                              "outside the alliance: threats, rival patrons")
     third_power: str | None = Field(None, description="the older form of outside_powers: one "
                                     "outside power's nation id")
-    initial_cohesion: Unit = Field(description="cohesion at the start, 0 enemies to 1 one bloc")
+    initial_cohesion: uncertain(0.0, 1.0) = Field(description="cohesion at the start, 0 "
+                                                  "enemies to 1 one bloc")
     border: Flag = Field(True, description="whether the allies share a border (false: no "
                          "border tension and no armed clash but a dated war)")
 
@@ -120,7 +122,7 @@ Forces = create_model(
     __base__=Strict,
     __doc__="Rates and weights of the processes; each is declared by the process that reads "
             "it (docs/MODEL.md, 'Details').",
-    **{name: (number(p.low, p.high),
+    **{name: (uncertain(p.low, p.high),
               Field(... if p.default is None else p.default, description=p.doc))
        for name, p in PARAMETERS.items()},
 )
@@ -154,7 +156,8 @@ class World(Strict):
     @model_validator(mode="after")
     def _sort_by_date(self):
         for key in ("junctures", "challenges"):
-            ordered = dict(sorted(getattr(self, key).items(), key=lambda item: item[1].date))
+            ordered = dict(sorted(getattr(self, key).items(),
+                                  key=lambda item: nominal(item[1].date)))
             object.__setattr__(self, key, ordered)
         return self
 
@@ -207,7 +210,9 @@ class World(Strict):
 
     @property
     def initial_cohesion(self) -> float:
-        return self.alliance.initial_cohesion
+        """Cohesion at the start (the median where it is a distribution, for the plots; the
+        engine reads each world's own value)."""
+        return nominal(self.alliance.initial_cohesion)
 
     @property
     def split_threshold(self) -> float:

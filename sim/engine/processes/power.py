@@ -88,7 +88,9 @@ class Power(Process):
 
     def drift(self) -> None:
         rate = self.model.forces.consolidation_rate
-        if rate > 0:
+        if np.ndim(rate) > 0:   # drawn in each world
+            self.model.allies.do(consolidate, np.exp(-rate * self.model.dt))
+        elif rate > 0:
             self.model.allies.do(consolidate, float(np.exp(-rate * self.model.dt)))
 
     def _challenge(self, challenge) -> None:
