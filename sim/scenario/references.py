@@ -10,6 +10,7 @@ from __future__ import annotations
 from sim.calendar import iso_date
 from sim.engine.schedule import EFFECTS
 from sim.errors import ScenarioError
+from sim.scenario.evidence import check_evidence
 from sim.scenario.fields import unknown
 from sim.scenario.schema import INJECTED, NOTE_KEYS, Conditions, Nation, World
 from sim.scenario.uncertain import span
@@ -46,6 +47,7 @@ def check_references(world: World) -> None:
         _check_juncture(juncture, world)
     for challenge in world.challenges.values():
         _check_challenge(challenge, world)
+    check_evidence(world)
 
 
 def _check_alliance(world: World) -> None:
