@@ -225,3 +225,24 @@ def known_before(items: list[Item], day: float) -> list[Item]:
     """The pieces the record had settled by `day` (every day they speak of is on or before
     it): what was known at a point of divergence."""
     return [item for item in items if item.known <= day + 1e-9]
+
+
+def evidence_block(world, rows) -> tuple[dict, dict[str, np.ndarray]]:
+    """summary.json's `evidence` (the share of worlds matching each piece, with its Wilson
+    interval) and the per-world matches, from a run's runs.parquet (a path or a table)."""
+    from sim.analysis.stats import proportion_ci
+
+    items = items_of(world)
+    if not items:
+        return {}, {}
+    if not isinstance(rows, pa.Table):
+        import pyarrow.parquet as pq
+
+        rows = pq.read_table(rows, columns=columns_needed(items))
+    hits = match_all(items, world, rows)
+    block = {}
+    for item in items:
+        k, n = int(hits[item.name].sum()), len(hits[item.name])
+        block[item.name] = {"share": k / n, "ci95": list(proportion_ci(k, n)),
+                            "text": item.text(), "record": item.record()}
+    return block, hits

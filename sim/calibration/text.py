@@ -63,3 +63,75 @@ def prediction_line(p: dict) -> str:
                  f" - {month_year((p['interval90'] or [None, None])[1])}) vs "
                  f"{month_year(p['record_date'])}")
     return line
+
+
+def _share(p: float, ci) -> str:
+    return f"{p:6.1%} ({ci[0]:.1%}-{ci[1]:.1%})"
+
+
+def _points(d: dict) -> str:
+    return (f"{d['difference'] * 100:+.1f} ({d['ci95'][0] * 100:+.1f} to "
+            f"{d['ci95'][1] * 100:+.1f})")
+
+
+def given_lines(summary: dict) -> list[str]:
+    """The unconditioned answer and the conditioned one, side by side."""
+    from sim.calibration.given import QUESTION
+    from sim.engine.schedule import HEADLINE, OUTCOMES
+
+    g = summary["given"]
+    label = "(b) given history" if g["mode"] == "history" else "(c) given before"
+    vs = summary.get("vs_baseline")
+    lines = ["", f"Two questions about \"{summary['title']}\":",
+             f"  (a) {QUESTION[None]}", f"      {summary['runs']:,} worlds.",
+             f"  {label[:3]} {QUESTION[g['mode']]}",
+             f"      {g['kept_worlds']:,} worlds of the {g['calibration_worlds']:,} of the "
+             f"calibration in {g['posterior']}" + (f", matching the record known by "
+                                                   f"{g['divergence']}" if g["divergence"]
+                                                   else ", matching the record"),
+             f"      ({', '.join(g['evidence']) or 'no evidence'}).", "",
+             f"  {'':<14}{'(a) from the start':<26}{label:<26}{'history, same worlds':<22}"]
+    for o in OUTCOMES:
+        mine, theirs = summary["outcomes"][o.id], g["outcomes"][o.id]
+        lines.append(f"  {o.label:<14}{_share(mine['probability'], mine['ci95']):<26}"
+                     f"{_share(theirs['probability'], theirs['ci95']):<26}"
+                     f"{theirs['factual']:6.1%}")
+    if vs:
+        lines.append(f"  {'split, points':<14}{_points(vs[HEADLINE.id]):<26}"
+                     f"{_points(g['vs_history'][HEADLINE.id]):<26}"
+                     f"(a) against {vs['reference']}, {label[:3]} against history")
+    n = g["necessity"]
+    if n["probability"] is not None:
+        lines.append(f"  Probability of necessity of the split: {n['probability']:.1%} "
+                     f"({n['ci95'][0]:.1%}-{n['ci95'][1]:.1%}): of the {n['split_in_history']:,}"
+                     f" worlds that split in history, {n['not_under_the_change']:,} do not "
+                     "split with the change.")
+    s = g["split_shift"]
+    if s["median"] is not None:
+        lines.append(f"  Shift in the split date, {s['worlds']:,} worlds splitting both ways: "
+                     f"median {s['median']:+.1f} years (95% CI {s['ci95'][0]:+.1f} to "
+                     f"{s['ci95'][1]:+.1f}); 90% of worlds {s['range90'][0]:+.1f} to "
+                     f"{s['range90'][1]:+.1f}.")
+    lines.append("  The kept worlds differ in their parameters and their chance events: a "
+                 "share among them averages over both, its interval is for the number of "
+                 "worlds kept.")
+    return lines
+
+
+def given_markdown(summary: dict) -> list[str]:
+    """report.md's section for a run given history."""
+    return ["## The same change, given the record", "", "```", *given_lines(summary)[1:],
+            "```"]
+
+
+def evidence_markdown(summary: dict) -> list[str]:
+    """report.md's table of the share of worlds matching each piece of the record."""
+    if not summary.get("evidence"):
+        return []
+    lines = ["", "The record as evidence: the share of worlds matching each piece "
+             "(history.evidence, and each juncture's historical option).", "",
+             "| piece | the record | worlds matching | 95% CI |", "|---|---|---:|---|"]
+    for name, e in summary["evidence"].items():
+        lines.append(f"| {name} | {e['text']} | {e['share']:.1%} | {e['ci95'][0]:.1%} - "
+                     f"{e['ci95'][1]:.1%} |")
+    return lines

@@ -132,6 +132,7 @@ def render_report(summary: dict, plots: list[str]) -> str:
         "[summary.json](summary.json), [runs.parquet](runs.parquet) (one row per world), "
         f"[chronicle.md]({chronicle['file']}).",
         "",
+        *([f"The question: {summary['mode']['question']}", ""] if "mode" in summary else []),
         "## Outcomes",
         "",
         *outcome_table(summary),
@@ -141,8 +142,15 @@ def render_report(summary: dict, plots: list[str]) -> str:
     if vs:
         lines += ["", f"Differences are from `{vs['reference']}` run on the same seeds, paired "
                   "world by world (common random numbers)."]
+    if "given" in summary:
+        from sim.calibration.text import given_markdown
+
+        lines += ["", *given_markdown(summary)]
     departs = ["", "This scenario departs from history: a miss measures how far, not an error."]
-    lines += ["", "## History check", "", *history_table(summary), *(departs if vs else []),
+    from sim.calibration.text import evidence_markdown
+
+    lines += ["", "## History check", "", *history_table(summary), *evidence_markdown(summary),
+              *(departs if vs else []),
               "", "## Survival of the alliance", "", *survival_table(summary),
               "", "## Why it split", "", *drivers_table(summary),
               "", "## Plots", ""]

@@ -96,7 +96,14 @@ class Evidence(Strict):
 
 def check_evidence(world) -> None:
     """Raise ScenarioError for the first fact naming a person, nation or power that does not
-    exist in its role, or a day outside the simulated period."""
+    exist in its role, or a day outside the simulated period, and for a history check naming
+    a piece of evidence that does not exist."""
+    names = list(world.history.evidence) + [f"choice.{j.id}" for j in world.juncture_list
+                                            if j.historical is not None]
+    for i, check in enumerate(world.history.checks):
+        if check.evidence is not None and check.evidence not in names:
+            raise ScenarioError(unknown(f"evidence '{check.evidence}' in history.checks[{i}]",
+                                        check.evidence, names))
     for name, fact in world.history.evidence.items():
         path = f"history.evidence.{name}"
         if fact.nation is not None and fact.nation not in world.members:
