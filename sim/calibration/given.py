@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 
 from sim.analysis.compare import compare
 from sim.analysis.stats import proportion_ci
+from sim.analysis.summary import summarise_outcome
 from sim.calendar import decimal_year_of, iso_date
 from sim.calibrate import digest, prior_world
 from sim.calibration.evidence import items_of, known_before
@@ -163,10 +164,9 @@ def figures(changed: dict, factual: dict, name: str, reference_name: str, seed: 
     worlds; the probability of necessity of the split; the shift in its date."""
     outcomes = {}
     for o in OUTCOMES:
-        k, kf, n = (int(np.sum(~np.isnan(changed[o.id]))),
-                    int(np.sum(~np.isnan(factual[o.id]))), changed[o.id].size)
-        outcomes[o.id] = {"probability": k / n, "ci95": list(proportion_ci(k, n)),
-                          "factual": kf / n, "factual_ci95": list(proportion_ci(kf, n))}
+        kf, n = int(np.sum(~np.isnan(factual[o.id]))), changed[o.id].size
+        outcomes[o.id] = {**summarise_outcome(changed[o.id]), "factual": kf / n,
+                          "factual_ci95": list(proportion_ci(kf, n))}
     split_c, split_f = ~np.isnan(changed[HEADLINE.id]), ~np.isnan(factual[HEADLINE.id])
     prevented = int(np.sum(split_f & ~split_c))
     both = split_f & split_c
@@ -216,3 +216,37 @@ def given_of(cfg, name: str) -> dict | None:
     return counterfactual(cfg.given, name, scenario_data(cfg.scenario), reference_name,
                           reference, RunSettings.from_config(cfg),
                           OmegaConf.select(cfg, "posterior"), max_worlds)
+
+
+def given_rows(entries, cfg, settings: RunSettings) -> list[dict]:
+    """The scenario table's rows given history: each scenario's change among the kept worlds
+    of its family's calibration, against the same worlds as history had them (a family with
+    no calibration is left out, and said so)."""
+    import sys
+
+    from hydra import compose
+
+    from sim.calibrate import scenario_data
+
+    rows, data = [], {}
+
+    def data_of(name):
+        if name not in data:
+            data[name] = scenario_data(compose(config_name="config",
+                                               overrides=[f"scenario={name}"]).scenario)
+        return data[name]
+
+    for entry in entries:
+        family = entry.reference or entry.name
+        try:
+            block = counterfactual(cfg.given, entry.name, data_of(entry.name), family,
+                                   data_of(family), settings, cfg.get("posterior"),
+                                   cfg.get("given_worlds"))
+        except SettingsError as error:
+            print(f"  skipped {entry.name}: {error}", file=sys.stderr)
+            continue
+        print(f"  {entry.name}: {block['kept_worlds']:,} kept worlds", file=sys.stderr)
+        vs = block["vs_history"] if entry.name != family else None
+        rows.append({"entry": entry, "outcomes": block["outcomes"], "vs": vs,
+                     "kept": block["kept_worlds"]})
+    return rows

@@ -85,10 +85,12 @@ def given_lines(summary: dict) -> list[str]:
     lines = ["", f"Two questions about \"{summary['title']}\":",
              f"  (a) {QUESTION[None]}", f"      {summary['runs']:,} worlds.",
              f"  {label[:3]} {QUESTION[g['mode']]}",
-             f"      {g['kept_worlds']:,} worlds of the {g['calibration_worlds']:,} of the "
-             f"calibration in {g['posterior']}" + (f", matching the record known by "
-                                                   f"{g['divergence']}" if g["divergence"]
-                                                   else ", matching the record"),
+             f"      {g['kept_worlds']:,} worlds" + (
+                 f" (the first by world id of {g['matching_worlds']:,})"
+                 if g["matching_worlds"] > g["kept_worlds"] else "")
+             + f" of the {g['calibration_worlds']:,} of the calibration in {g['posterior']}"
+             + (f", matching the record known by {g['divergence']}" if g["divergence"]
+                else ", matching the record"),
              f"      ({', '.join(g['evidence']) or 'no evidence'}).", "",
              f"  {'':<14}{'(a) from the start':<26}{label:<26}{'history, same worlds':<22}"]
     for o in OUTCOMES:
