@@ -196,7 +196,9 @@ def write_table(cfg: DictConfig, command: str) -> Path:
     settings = RunSettings.from_config(cfg)
     out = Path(cfg.out)
     names = list(scenario_files(SCENARIOS))
-    print(f"Running {len(names)} scenarios, {settings.runs:,} worlds each:", file=sys.stderr)
+    mode = (f"given {cfg.given}: the kept worlds of each family's calibration" if
+            cfg.get("given") else f"{settings.runs:,} worlds each")
+    print(f"Running {len(names)} scenarios, {mode}:", file=sys.stderr)
     entries = compose_entries(names)
     given = cfg.get("given")
     if given:   # each change among the worlds of a calibration that match the record
