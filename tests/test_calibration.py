@@ -19,7 +19,7 @@ from sim.calibration.given import counterfactual, figures, find_posterior
 from sim.calibration.kept import rerun, simulate_kept
 from sim.engine.model import AllianceModel
 from sim.engine.streams import Streams
-from sim.errors import SettingsError
+from sim.errors import ScenarioError, SettingsError
 from sim.montecarlo import simulate_block
 from sim.scenario.validate import parse_world
 from tests.conftest import ROOT, settings
@@ -184,6 +184,11 @@ def test_given_history_reruns_the_kept_worlds_and_refuses_a_changed_reference(tm
     assert block["kept_worlds"] == summary["acceptance"]["kept"]
     assert block["outcomes"]["split"]["factual"] == 1.0
     assert 0.05 < block["necessity"]["probability"] < 0.35
+    from sim.calibration.text import given_lines
+
+    text = "\n".join(given_lines({"title": "t", "runs": 10, "outcomes": block["outcomes"],
+                                   "given": block}))
+    assert "(b) given history" in text and "Probability of necessity of the split" in text
     before = counterfactual("before", "respect", changed, "tiny", data,
                             settings(10, 2, 1000), root=tmp_path)
     assert before["evidence"] == [] and before["kept_worlds"] == 3000
@@ -209,3 +214,21 @@ def test_the_commands_refuse_bad_input_in_one_line(tmp_path):
     assert done.returncode != 0
     assert done.stderr.strip().splitlines()[-1].startswith("error: posterior=")
     assert not (tmp_path / "r").exists()
+
+
+def test_a_history_check_may_test_the_share_of_worlds_matching_a_piece():
+    from sim.analysis.history import history_check
+    from sim.calibration.evidence import evidence_block
+
+    data = tiny_data(split=SPLIT_ANYTIME)
+    data["history"]["checks"] = [{"name": "splits at all", "statistic": "evidence",
+                                  "evidence": "split", "within": [0.9, 1.0]}]
+    world = parse_world(data, "tiny")
+    block, hits = evidence_block(world, simulate_block(world, 3, 0, 0, 500).rows)
+    assert 0.93 < block["split"]["share"] < 1.0
+    (check,) = history_check(world.history_checks, None, hits)
+    assert check.passed and check.target == "0.90 to 1.00 of worlds match split"
+    data["history"]["checks"][0]["evidence"] = "splitt"
+    with pytest.raises(ScenarioError, match=r"^unknown evidence 'splitt' in history.checks\[0\] "
+                                            r"\(did you mean 'split'\?\); allowed: split$"):
+        parse_world(data, "tiny")
