@@ -39,7 +39,8 @@ def plot_marginals(priors: dict, kept, summary: dict, path: Path) -> None:
         low, high = dist.quantile([0.001, 0.999])
         grid = np.linspace(low, high, 200)
         sample = dist.quantile((np.arange(20000) + 0.5) / 20000)
-        bins = np.linspace(low, high, 31)
+        logarithmic = dist.kind == "lognormal" and low > 0   # a long tail: on a log axis
+        bins = np.geomspace(low, high, 31) if logarithmic else np.linspace(low, high, 31)
         ax.hist(sample, bins=bins, density=True, color=PRIOR, alpha=0.6, label="prior")
         values = kept[f"param.{name}"].to_numpy(dtype=float) if len(kept) else np.array([])
         if values.size:
@@ -49,6 +50,8 @@ def plot_marginals(priors: dict, kept, summary: dict, path: Path) -> None:
             ax.axvline(q50, color=POSTERIOR, linewidth=1.2)
             ax.axvspan(q5, q95, color=POSTERIOR, alpha=0.08)
         ax.set_xlim(grid[0], grid[-1])
+        if logarithmic:
+            ax.set_xscale("log")
         ax.set_yticks([])
         ax.set_title(_short(name), fontsize=9)
         ax.tick_params(labelsize=8)
