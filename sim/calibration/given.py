@@ -120,6 +120,9 @@ def counterfactual(mode: str, name: str, data: dict, reference_name: str, refere
         raise SettingsError(f"unknown given '{mode}'; allowed: {', '.join(MODES)} or null")
     folder = find_posterior(reference_name, posterior, root)
     calibration = json.loads((folder / "summary.json").read_text())
+    if calibration.get("scenario") != reference_name:
+        raise SettingsError(f"the calibration in {folder} is of '{calibration.get('scenario')}'"
+                            f", not of '{reference_name}', the reference of '{name}'")
     if calibration.get("scenario_digest") != digest(reference):
         raise SettingsError(f"the calibration in {folder} was made from another version of "
                             f"'{reference_name}' (its file or evidence changed since); run "
