@@ -27,6 +27,14 @@ def _short(path: str) -> str:
     return path.replace("forces.", "").replace("nations.", "").replace("persons.", "")
 
 
+def _shares(values: np.ndarray, bins: np.ndarray, logarithmic: bool) -> dict:
+    """Histogram settings: a density, or on a log axis the share of values in each bin (bins
+    equal on the log scale), so that the bars' mass lies where the values do."""
+    if logarithmic:
+        return {"bins": bins, "weights": np.full(values.size, 1.0 / values.size)}
+    return {"bins": bins, "density": True}
+
+
 def plot_marginals(priors: dict, kept, summary: dict, path: Path) -> None:
     """One panel per parameter: the prior's density (grey) and the kept worlds' histogram
     (blue), with the posterior's median and 90% interval."""
@@ -41,10 +49,11 @@ def plot_marginals(priors: dict, kept, summary: dict, path: Path) -> None:
         sample = dist.quantile((np.arange(20000) + 0.5) / 20000)
         logarithmic = dist.kind == "lognormal" and low > 0   # a long tail: on a log axis
         bins = np.geomspace(low, high, 31) if logarithmic else np.linspace(low, high, 31)
-        ax.hist(sample, bins=bins, density=True, color=PRIOR, alpha=0.6, label="prior")
+        ax.hist(sample, **_shares(sample, bins, logarithmic), color=PRIOR, alpha=0.6,
+                label="prior")
         values = kept[f"param.{name}"].to_numpy(dtype=float) if len(kept) else np.array([])
         if values.size:
-            ax.hist(values, bins=bins, density=True, color=POSTERIOR, alpha=0.55,
+            ax.hist(values, **_shares(values, bins, logarithmic), color=POSTERIOR, alpha=0.55,
                     label="posterior")
             q5, q50, q95 = np.quantile(values, [0.05, 0.5, 0.95])
             ax.axvline(q50, color=POSTERIOR, linewidth=1.2)
