@@ -99,9 +99,12 @@ def items_of(world) -> list[Item]:
 
 
 def select(items: list[Item], names) -> list[Item]:
-    """The items named (all of them for None or 'all'); SettingsError for an unknown name."""
+    """The items named: all of them for None or 'all', the facts of history.evidence for
+    'facts' (no juncture's option); SettingsError for an unknown name."""
     if names is None or names == "all":
         return list(items)
+    if names == "facts":
+        return [item for item in items if item.fact is not None]
     if isinstance(names, str):
         names = [names]
     known = {item.name: item for item in items}
