@@ -137,3 +137,18 @@ def evidence_markdown(summary: dict) -> list[str]:
         lines.append(f"| {name} | {e['text']} | {e['share']:.1%} | {e['ci95'][0]:.1%} - "
                      f"{e['ci95'][1]:.1%} |")
     return lines
+
+
+def question_lines(summary: dict) -> list[str]:
+    """report.md's sentence (or two, with `given`) on which question the figures answer."""
+    from sim.calibration.given import QUESTION
+
+    mode = summary.get("mode")
+    if mode is None:
+        return []
+    if mode["given"] is None:
+        return [f"The question this run answers: {mode['question']}", ""]
+    return [f"The tables answer (a): {QUESTION[None]}", "",
+            f"The section \"The same change, given the record\" answers "
+            f"({'b' if mode['given'] == 'history' else 'c'}), from {mode['kept_worlds']:,} "
+            f"kept worlds: {mode['question']}", ""]

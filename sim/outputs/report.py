@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.analysis.history import shown_value
+from sim.calibration.text import question_lines
 from sim.calendar import month_year
 from sim.engine.schedule import DRIVER, OUTCOMES
 from sim.outputs.plots import period_label
@@ -132,7 +133,7 @@ def render_report(summary: dict, plots: list[str]) -> str:
         "[summary.json](summary.json), [runs.parquet](runs.parquet) (one row per world), "
         f"[chronicle.md]({chronicle['file']}).",
         "",
-        *([f"The question: {summary['mode']['question']}", ""] if "mode" in summary else []),
+        *question_lines(summary),
         "## Outcomes",
         "",
         *outcome_table(summary),
