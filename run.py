@@ -42,8 +42,13 @@ def main(cfg: DictConfig) -> float:
                 raise ScenarioError(f"unknown compare_with '{cfg.compare_with}'; allowed: "
                                     f"{', '.join(SCENARIO_NAMES)} or null")
             reference = load_world(compose_scenario(cfg.compare_with), cfg.compare_with)
-        summary = run_pipeline(cfg, folder, hydra_cfg.runtime.choices.scenario, reference,
-                               overrides)
+        name = hydra_cfg.runtime.choices.scenario
+        given = None
+        if cfg.get("given"):   # the worlds of a calibration that match the record, re-run
+            from sim.calibration.given import given_of
+
+            given = given_of(cfg, name)
+        summary = run_pipeline(cfg, folder, name, reference, overrides, given=given)
     except InputError as error:
         remove_unfinished(folder)
         sys.exit(f"error: {error}")

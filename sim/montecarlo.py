@@ -19,7 +19,13 @@ import pyarrow as pa
 from tqdm import tqdm
 
 from sim.engine.model import AllianceModel
-from sim.engine.observers import COHESION_BINS, CohesionHistogram, DriverLedger, StepDrivers
+from sim.engine.observers import (
+    COHESION_BINS,
+    CohesionHistogram,
+    DriverLedger,
+    StepDrivers,
+    Tenures,
+)
 from sim.engine.schedule import DRIVERS, OUTCOMES
 from sim.engine.specs import IDEOLOGY_TRAIT, NOT_YET, PREDICTORS, Labels
 from sim.engine.streams import Streams
@@ -82,7 +88,9 @@ def simulate_block(world: World, seed: int, block: int, first: int, n: int) -> B
     steps = StepDrivers(world.n_steps, len(DRIVERS))
     histogram = CohesionHistogram(world.n_steps)
     ledger = DriverLedger(len(DRIVERS), n)
-    model = AllianceModel(world, n, Streams(seed, block), observers=[steps, histogram, ledger])
+    tenures = Tenures.for_world(world, n)   # who held office when, for the evidence
+    model = AllianceModel(world, n, Streams(seed, block),
+                          observers=[steps, histogram, ledger, *([tenures] if tenures else [])])
     model.run()
     rows = tabulate(model, first, ledger)
     model.release()
@@ -102,7 +110,8 @@ def _column(values) -> pa.Array:
 
 def tabulate(model: AllianceModel, first: int, ledger: DriverLedger) -> pa.Table:
     """One row per world (columns documented in the README, "runs.parquet"): the date of each
-    outcome, what each process records per world, the sampled traits and the drivers."""
+    outcome, what each process records per world, the sampled traits and parameters, and the
+    drivers."""
     world = model.world
     columns: dict[str, pa.Array] = {
         "world": pa.array(np.arange(first, first + model.n_worlds, dtype=np.int64)),
@@ -119,7 +128,13 @@ def tabulate(model: AllianceModel, first: int, ledger: DriverLedger) -> pa.Table
             if spec.kind != "fixed":
                 columns[f"trait.{person.id}.{trait}"] = pa.array(
                     model.cast.trait[trait][row].astype(np.float32))
+    for path, values in model.draws.items():   # every field drawn in each world
+        columns[f"param.{path}"] = pa.array(np.asarray(values, dtype=np.float64))
     columns.update({name: pa.array(v) for name, v in ledger.columns(DRIVERS).items()})
+    for observer in model.observers:   # per-world columns of other observers (tenures)
+        if hasattr(observer, "world_columns"):
+            values = observer.world_columns(world)
+            columns.update({name: pa.array(v, mask=np.isnan(v)) for name, v in values.items()})
     return pa.table(columns)
 
 

@@ -16,6 +16,9 @@ from sim import __version__
 from sim.analysis.compare import compare
 from sim.analysis.history import history_check
 from sim.analysis.summary import summarise
+from sim.calibration.evidence import evidence_block
+from sim.calibration.given import mode_block
+from sim.calibration.text import given_lines
 from sim.montecarlo import run_monte_carlo
 from sim.outputs.console import render
 from sim.outputs.folder import RowWriter, discard_outputs, write_json
@@ -28,7 +31,8 @@ logging.getLogger("MESA").setLevel(logging.WARNING)  # mesa logs every step at I
 
 
 def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
-                 reference: World | None = None, overrides: list[str] | None = None) -> dict:
+                 reference: World | None = None, overrides: list[str] | None = None,
+                 given: dict | None = None) -> dict:
     """Validate the config, run it, write `folder`, print the summary; return the summary.
 
     Args:
@@ -36,6 +40,8 @@ def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
             when None or identical to the scenario.
         overrides: the command-line overrides of the run, recorded in the summary so that a
             sweep run again can tell a finished point (sim/studies/sweep.py).
+        given: the same change among the worlds of a calibration that match the record
+            (sim/calibration/given.py), reported beside this run's figures.
 
     Raises:
         InputError: for bad input, before anything is written.
@@ -49,13 +55,17 @@ def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
         result = run_monte_carlo(world, settings, sink=rows)
         rows.close()
         summary = summarise(result, __version__)
+        summary["mode"] = mode_block(given)   # which question the figures answer
+        if given is not None:
+            summary["given"] = given
         reference_result = None
         if overrides is not None:
             summary["overrides"] = list(overrides)
         if reference is not None and reference != world:
             reference_result = run_monte_carlo(reference, settings)
             summary["vs_baseline"] = compare(result, reference_result)
-        checks = history_check(world.history_checks, result)
+        summary["evidence"], matches = evidence_block(world, folder / "runs.parquet")
+        checks = history_check(world.history_checks, result, matches)
         summary["history_check"] = [c.as_dict() for c in checks]
         write_products(folder, result, reference_result, summary, pick)
         write_json(folder / "summary.json", _finite(summary))
@@ -64,6 +74,8 @@ def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
         discard_outputs(folder)
         raise
     print(render(summary, checks, folder))
+    if given is not None:
+        print("\n".join(given_lines(summary)))
     return summary
 
 

@@ -121,7 +121,8 @@ def _median(o: dict, vs: dict | None) -> str:
     return text
 
 
-def markdown(rows: list[dict], command: str, runs: int, seed: int, chunk_size: int) -> str:
+def markdown(rows: list[dict], command: str, runs: int, seed: int, chunk_size: int,
+             given: str | None = None) -> str:
     """The whole of docs/scenarios.md."""
     lines = [
         "# Counterfactual scenarios",
@@ -135,6 +136,11 @@ def markdown(rows: list[dict], command: str, runs: int, seed: int, chunk_size: i
         "horizon counts as intact. Each scenario file's header gives its sources; "
         "run one with `python run.py scenario=NAME`.",
         "",
+        *([f"Given {given}: each scenario's change is applied to the worlds of its family's "
+           "calibration that match the record (`python -m sim.calibrate`), each with its own "
+           "parameters and chance events, and compared with the same worlds as history had "
+           "them; the run settings above do not apply (README, \"History as evidence\").",
+           ""] if given else []),
         "| Scenario | Point of divergence | Split (95% CI) | Difference in split, points "
         "(95% CI) | Median split (shift) | "
         + " | ".join(o.label.capitalize() for o in OTHERS) + " |",
@@ -190,12 +196,21 @@ def write_table(cfg: DictConfig, command: str) -> Path:
     settings = RunSettings.from_config(cfg)
     out = Path(cfg.out)
     names = list(scenario_files(SCENARIOS))
-    print(f"Running {len(names)} scenarios, {settings.runs:,} worlds each:", file=sys.stderr)
-    rows = run_all(compose_entries(names), settings)
+    mode = (f"given {cfg.given}: the kept worlds of each family's calibration" if
+            cfg.get("given") else f"{settings.runs:,} worlds each")
+    print(f"Running {len(names)} scenarios, {mode}:", file=sys.stderr)
+    entries = compose_entries(names)
+    given = cfg.get("given")
+    if given:   # each change among the worlds of a calibration that match the record
+        from sim.calibration.given import given_rows
+
+        rows = given_rows(ordered(entries), cfg, settings)
+    else:
+        rows = run_all(entries, settings)
     out.mkdir(parents=True, exist_ok=True)
     plot(rows, out / "scenarios.png", settings.runs, settings.seed)
     (out / "scenarios.md").write_text(
-        markdown(rows, command, settings.runs, settings.seed, settings.chunk_size),
+        markdown(rows, command, settings.runs, settings.seed, settings.chunk_size, given),
         encoding="utf-8")
     print(f"Wrote {out / 'scenarios.md'} and {out / 'scenarios.png'}", file=sys.stderr)
     return out

@@ -33,6 +33,8 @@ class CheckResult:
             return f"{low:.2f} to {high:.2f}"
         if c.statistic == "median_cohesion":
             return f"{low:.2f} to {high:.2f} at the end of {c.year}"
+        if c.statistic == "evidence":
+            return f"{low:.2f} to {high:.2f} of worlds match {c.evidence}"
         return f"{low:g} to {high:g}"
 
     def as_dict(self) -> dict:
@@ -58,9 +60,13 @@ def median_cohesion(result, year: int) -> float:
     return float(histogram_quantiles(counts[None, :], [0.5], 1.0 / COHESION_BINS)[0, 0])
 
 
-def evaluate(check: HistoryCheck, result) -> CheckResult:
+def evaluate(check: HistoryCheck, result, evidence: dict | None = None) -> CheckResult:
     """Compute a check's statistic from a run (its outcome dates, NaN where an outcome did not
-    happen, or its per-step cohesion histogram)."""
+    happen, or its per-step cohesion histogram), or from the worlds' matches on each piece of
+    evidence (name -> (R,) bool)."""
+    if check.statistic == "evidence":
+        value = float(np.mean((evidence or {})[check.evidence]))
+        return CheckResult(check, value, bool(check.within[0] <= value <= check.within[1]))
     if check.statistic == "median_cohesion":
         value = median_cohesion(result, check.year)
         return CheckResult(check, value, bool(check.within[0] <= value <= check.within[1]))
@@ -84,6 +90,7 @@ def evaluate(check: HistoryCheck, result) -> CheckResult:
     return CheckResult(check, float(value), bool(passed))
 
 
-def history_check(checks, result) -> list[CheckResult]:
-    """Evaluate every check of a world against a run (a MonteCarloResult)."""
-    return [evaluate(c, result) for c in checks]
+def history_check(checks, result, evidence: dict | None = None) -> list[CheckResult]:
+    """Evaluate every check of a world against a run (a MonteCarloResult) and the worlds'
+    matches on its evidence."""
+    return [evaluate(c, result, evidence) for c in checks]

@@ -29,6 +29,14 @@ if TYPE_CHECKING:
     from sim.scenario.schema import Juncture, Nation, Person, TraitSpec
 
 
+def scaled(scale, series: np.ndarray) -> np.ndarray:
+    """(T,) a series times a scale; (T, W) where the scale is drawn in each world, so that
+    `[t]` is the value now either way."""
+    if np.ndim(scale) == 0:
+        return scale * series
+    return series[:, None] * scale[None, :]
+
+
 def sample_trait(spec: TraitSpec, rng: np.random.Generator, n: int) -> np.ndarray:
     """Draw `n` values by the inverse CDF of one uniform each (common random numbers).
 
@@ -61,7 +69,8 @@ class Cast:
         trait: trait name (and 'ideology') -> (P, W) sampled values.
         death_year: (P, W) decimal year of death (set by the offices process).
         ousted: (P, W) removed from power for good.
-        security: (P,) each person's hold on power when he takes office.
+        security: (P,) each person's hold on power when he takes office; (P, W) where a
+            person's security is drawn in each world.
     """
 
     def __init__(self, persons: dict[str, Person], n_worlds: int):
@@ -70,10 +79,20 @@ class Cast:
         self.trait = {name: np.empty((len(persons), n_worlds)) for name in PREDICTORS}
         self.death_year = np.empty((len(persons), n_worlds))
         self.ousted = np.zeros((len(persons), n_worlds), dtype=bool)
-        self.security = np.array([p.security for p in persons.values()])
+        security = [p.security for p in persons.values()]
+        if all(np.ndim(v) == 0 for v in security):
+            self.security = np.array(security)
+        else:
+            self.security = np.stack([np.broadcast_to(v, n_worlds) for v in security])
 
     def row(self, person_id: str) -> int:
         return self.ids.index(person_id)
+
+    def security_of(self, rows: np.ndarray) -> np.ndarray:
+        """(W,) the security of the person in `rows` ((W,) Cast rows) in each world."""
+        if self.security.ndim == 1:
+            return self.security[rows]
+        return self.security[rows, np.arange(rows.shape[0])]
 
 
 class PersonAgent(mesa.Agent):
@@ -179,12 +198,14 @@ class AllyAgent(mesa.Agent):
         """
         self.holder = np.where(worlds, person, self.holder)
         self.set_decider(np.where(worlds, person, self.decider))
-        self.hold = np.where(worlds, self.model.cast.security[self.holder], self.hold)
+        self.hold = np.where(worlds, self.model.cast.security_of(self.holder), self.hold)
         self.failures[worlds] = 0.0
-        self.grievance[worlds] *= 1.0 - self.model.forces.succession_grievance_reset
+        keep = 1.0 - self.model.forces.succession_grievance_reset
+        self.grievance[worlds] *= keep if np.ndim(keep) == 0 else keep[worlds]
         self.model.emit(HOLDER, worlds, nation=self.spec.id, person=self.holder, how=how)
 
-    def decide(self, juncture: Juncture, open_options: np.ndarray | None = None) -> np.ndarray:
+    def decide(self, juncture: Juncture, open_options: np.ndarray | None = None,
+               u: np.ndarray | None = None) -> np.ndarray:
         """(W,) index of the option the decider takes.
 
         p(option) is proportional to `weight * exp(sum_k b_k (x_k - 0.5) + c (C - 0.5))`, a
@@ -194,9 +215,12 @@ class AllyAgent(mesa.Agent):
         Args:
             open_options: (K, W) which options are open in each world (an option's
                 conditions, docs/MODEL.md 'Junctures'); None: all are.
+            u: (W,) the juncture's uniforms, where they were drawn already (a juncture
+                whose date differs between worlds draws them once); None: draw them now.
         """
         n = self.model.n_worlds
-        u = self.model.streams(CHOICE.of(juncture=juncture.id)).random(n)
+        if u is None:
+            u = self.model.streams(CHOICE.of(juncture=juncture.id)).random(n)
         logits = np.empty((len(juncture.option_list), n))
         for k, option in enumerate(juncture.option_list):
             score = option.cohesion * (self.model.cohesion - 0.5)
@@ -236,9 +260,9 @@ class OutsidePowerAgent(mesa.Agent):
         self.spec = spec
         self.index = index
         years, zero = model.years, np.zeros(len(model.years))
-        self.threat = {m: spec.threat_scale * series_at(s, years)
+        self.threat = {m: scaled(spec.threat_scale, series_at(s, years))
                        for m, s in spec.threat_to.items()}
-        self.openness = {m: spec.openness_scale * series_at(s, years)
+        self.openness = {m: scaled(spec.openness_scale, series_at(s, years))
                          for m, s in spec.openness_to.items()}
         self.offer = {m: series_at(spec.aid_to[m], years) if m in spec.aid_to else zero
                       for m in model.world.members}

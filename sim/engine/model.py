@@ -22,6 +22,7 @@ from sim.engine.processes.split import Split
 from sim.engine.schedule import DRIVERS, EFFECT_OWNER, SCHEDULE
 from sim.engine.specs import PHASES, EventKind, Process
 from sim.engine.streams import Streams
+from sim.scenario.uncertain import realise
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Effects, World
@@ -46,6 +47,9 @@ class AllianceModel(mesa.Model):
         outside: the OutsidePowerAgents, in `alliance.outside_powers` order.
         cast: every person's traits, death year and ousting, stacked (P, W).
         processes: the processes of the schedule, in order.
+        world: the scenario as this batch sees it: a field given as a distribution holds
+            its (W,) values drawn for these worlds (sim/scenario/uncertain.py).
+        draws: path -> (W,) the values of each field given as a distribution.
     """
 
     drivers = DRIVERS
@@ -53,7 +57,8 @@ class AllianceModel(mesa.Model):
     def __init__(self, world: World, n_worlds: int, streams: Streams, observers=(),
                  forced: dict | None = None):
         super().__init__(seed=streams.seed)  # mesa's own generators stay unused: every draw
-        self.world = world                   # comes from a named stream of `streams`
+        world, self.draws = realise(world, streams, n_worlds)   # comes from a named stream
+        self.world = world
         self.n_worlds = n_worlds
         self.streams = streams
         self.forces = world.forces
@@ -173,3 +178,4 @@ class AllianceModel(mesa.Model):
         self.observers = []
         self.cast = self.allies = self.outside = self.cohesion = None
         self.streams = self.cols = self.years = None
+        self.draws = {}

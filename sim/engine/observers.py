@@ -89,3 +89,42 @@ class EventTrace:
 
     def observe(self, model) -> None:
         self.cohesion[model.t] = model.cohesion[self.worlds]
+
+
+class Tenures:
+    """When each person named by a holder fact of the scenario's evidence held his nation's
+    office: the first and last step (a holder who leaves never returns, docs/MODEL.md 7).
+
+    Columns `tenure.<person>.from` (the start of his first step in office) and
+    `tenure.<person>.until` (the start of the first step he was out of it: his tenure ended
+    within the step before; null while he holds it at the horizon, and both null if he never
+    held it), in decimal years.
+    """
+
+    def __init__(self, world, persons: list[str], n_worlds: int):
+        self.persons = persons
+        self.first = np.full((len(persons), n_worlds), NOT_YET)
+        self.last = np.full((len(persons), n_worlds), NOT_YET)
+
+    @classmethod
+    def for_world(cls, world, n_worlds: int):
+        """The observer the world's holder facts need, or None."""
+        persons = list(dict.fromkeys(fact.holder for fact in world.history.evidence.values()
+                                     if fact.holder is not None))
+        return cls(world, persons, n_worlds) if persons else None
+
+    def observe(self, model) -> None:
+        for k, pid in enumerate(self.persons):
+            row = model.cast.row(pid)
+            holding = model.ally(model.world.persons[pid].nation).holder == row
+            self.first[k, holding & (self.first[k] == NOT_YET)] = model.t
+            self.last[k, holding] = model.t
+
+    def world_columns(self, world) -> dict:
+        columns = {}
+        for k, pid in enumerate(self.persons):
+            held, ended = self.first[k] != NOT_YET, self.last[k] + 1 < world.n_steps
+            columns[f"tenure.{pid}.from"] = np.where(held, world.year_of(self.first[k]), np.nan)
+            columns[f"tenure.{pid}.until"] = np.where(held & ended,
+                                                      world.year_of(self.last[k] + 1), np.nan)
+        return columns

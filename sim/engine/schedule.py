@@ -28,6 +28,7 @@ from sim.engine.processes.status import Status
 from sim.engine.processes.threat import Threat
 from sim.engine.specs import (
     IDEOLOGY,
+    PARAM,
     TRAIT,
     Driver,
     Effect,
@@ -93,7 +94,7 @@ OUTCOMES: tuple[Outcome, ...] = (SPLIT, *(o for o in _collect("outcomes") if o i
 EVENTS: dict[str, EventKind] = {kind.id: kind for kind in _collect("events")}
 """Every kind of event of a traced world, with how the chronicle tells it."""
 
-STREAMS: tuple[Stream, ...] = (TRAIT, IDEOLOGY, *_collect("streams"))
+STREAMS: tuple[Stream, ...] = (TRAIT, IDEOLOGY, PARAM, *_collect("streams"))
 """Every random stream's name (the reproducibility contract)."""
 
 OUTCOME = {outcome.id: outcome for outcome in OUTCOMES}

@@ -91,6 +91,9 @@ class Stream:
 TRAIT = Stream("trait:{person}:{trait}")
 IDEOLOGY = Stream("ideology:{person}")
 """Each person's sampled traits and ideology draw from streams of their own."""
+PARAM = Stream("param:{path}")
+"""Each field given as a distribution draws from its own stream, named by its path
+(sim/scenario/uncertain.py)."""
 
 
 @dataclass(frozen=True)

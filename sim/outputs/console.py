@@ -65,5 +65,9 @@ def render(summary: dict, checks: list, folder) -> str:
             value = shown_value(c.check.statistic, c.value)
             mark = "pass" if c.passed else "MISS"
             lines.append(f"  [{mark}] {c.check.name:<34}{value:>8}   target {c.target}")
+    if summary.get("evidence"):
+        lines += ["", "The record: share of worlds matching each piece of evidence"]
+        lines += [f"  {e['share']:6.1%}  {name:<26}{e['record']}"
+                  for name, e in summary["evidence"].items()]
     lines += ["", f"Wrote {folder}"]
     return "\n".join(lines)

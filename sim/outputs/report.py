@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sim.analysis.history import shown_value
 from sim.calendar import month_year
+from sim.calibration.text import question_lines
 from sim.engine.schedule import DRIVER, OUTCOMES
 from sim.outputs.naming import label_of, short_overrides, title_of
 from sim.outputs.plots import period_label
@@ -144,6 +145,7 @@ def render_report(summary: dict, plots: list[str]) -> str:
         f"[chronicle.md]({chronicle['file']}).",
         *_overridden(summary),
         "",
+        *question_lines(summary),
         "## Outcomes",
         "",
         *outcome_table(summary),
@@ -153,8 +155,15 @@ def render_report(summary: dict, plots: list[str]) -> str:
     if vs:
         lines += ["", f"Differences are from `{vs['reference']}` run on the same seeds, paired "
                   "world by world (common random numbers)."]
+    if "given" in summary:
+        from sim.calibration.text import given_markdown
+
+        lines += ["", *given_markdown(summary)]
     departs = ["", "This scenario departs from history: a miss measures how far, not an error."]
-    lines += ["", "## History check", "", *history_table(summary), *(departs if vs else []),
+    from sim.calibration.text import evidence_markdown
+
+    lines += ["", "## History check", "", *history_table(summary), *evidence_markdown(summary),
+              *(departs if vs else []),
               "", "## Survival of the alliance", "", *survival_table(summary),
               "", "## Why it split", "", *drivers_table(summary),
               "", "## Plots", ""]

@@ -17,6 +17,9 @@ from sim.scenario.fields import (
     number,
     series,
 )
+from sim.scenario.uncertain import uncertain
+
+Fraction = uncertain(0.0, 1.0)
 
 
 class RealPower(Strict):
@@ -38,13 +41,15 @@ class Nation(Strict):
     capability: series() | None = Field(None, description="material capability over time "
                                         "(COW CINC scale in the baseline); for an outside "
                                         "power, how far an ally can help against it")
-    line: Unit = Field(0.5, description="ally: initial ideological line, 0 pragmatic to 1 "
-                       "radical")
-    sovereignty_sensitivity: Unit = Field(0.5, description="ally: how strongly affronts to "
-                                          "sovereignty hurt")
-    recognition: Unit = Field(0.5, description="ally: status the partner grants at the start")
-    status_aspiration: Unit = Field(0.0, description="ally: the rank the nation claims "
-                                    "whatever its power, as a share of the stronger partner's")
+    line: Fraction = Field(0.5, description="ally: initial ideological line, 0 pragmatic to "
+                           "1 radical")
+    sovereignty_sensitivity: Fraction = Field(0.5, description="ally: how strongly affronts "
+                                              "to sovereignty hurt")
+    recognition: Fraction = Field(0.5, description="ally: status the partner grants at the "
+                                  "start")
+    status_aspiration: Fraction = Field(0.0, description="ally: the rank the nation claims "
+                                        "whatever its power, as a share of the stronger "
+                                        "partner's")
     office: Title | None = Field(None, description="ally: the title of its paramount office, "
                                  "or {date: title} where it changed")
     holder: str = Field("", description="ally: person id of the office's first holder")
@@ -63,9 +68,10 @@ class Nation(Strict):
                                                 "offer (0-1 scale)")
     detente_with: dict[str, series(0.0, 1.0)] = Field({}, description="outside power: its "
                                                       "detente with each ally (0-1 scale)")
-    threat_scale: number(0, 10) = Field(1.0, description="outside power: multiplies threat_to")
-    openness_scale: number(0, 10) = Field(1.0, description="outside power: multiplies "
-                                          "openness_to")
+    threat_scale: uncertain(0.0, 10.0) = Field(1.0, description="outside power: multiplies "
+                                                "threat_to")
+    openness_scale: uncertain(0.0, 10.0) = Field(1.0, description="outside power: multiplies "
+                                                  "openness_to")
 
     def title_at(self, year: float) -> str:
         """The office's title at `year`."""
@@ -105,8 +111,8 @@ class Person(Strict):
                               "null draws it from the age-based hazard")
     ideology: Trait = Field(description="the line the person pulls the nation toward")
     traits: Traits
-    security: Unit = Field(description="hold on office: the ouster hazard is multiplied by "
-                           "1 - security")
+    security: Fraction = Field(description="hold on office: the ouster hazard is multiplied "
+                               "by 1 - security")
     contender: Contender = Field(Contender(weight=0), description="succession weight and window")
 
 

@@ -71,6 +71,8 @@ def _type(spec: dict) -> str:
     kind = spec.get("type", "any")
     if kind == "array":
         return f"list of {_type(spec.get('items', {}))}"
+    if kind == "object" and spec.get("title") == "distribution":
+        return "distribution"
     if kind == "object":
         extra = spec.get("additionalProperties")
         return f"mapping of id to {_type(extra)}" if isinstance(extra, dict) else "mapping"
@@ -158,7 +160,15 @@ def markdown() -> str:
         "Value types: a **date** is `YYYY-MM-DD`, `YYYY-MM`, a year or a decimal year (a year "
         "counts as twelve equal months); a **trait** is a number in [0, 1] or a distribution "
         "sampled in each world (`{uniform: [low, high]}`, `{triangular: [low, mode, high]}`, "
-        "`{beta: [a, b]}`); a **series** is a number or `{date: value}` points, interpolated "
+        "`{beta: [a, b]}`); a **distribution** (where a field's type says so: every force, "
+        "a person's `security`, a nation's scalars, an option's `weight`, "
+        "`alliance.initial_cohesion`) is drawn in each world from the stream "
+        "`param:<path>`: `{uniform: [low, high]}`, `{triangular: [low, mode, high]}`, "
+        "`{normal: [mean, sd]}` or `{lognormal: [median, sigma]}` (both truncated to the "
+        "field's range), `{beta: [a, b]}` for a field in [0, 1], and for a juncture's `date` "
+        "`{uniform: [from, to]}` or `{triangular: [from, mode, to]}` of dates (the juncture "
+        "comes in the step each world's date falls in); a **series** is a number or "
+        "`{date: value}` points, interpolated "
         "linearly and held flat beyond its ends. Numbers must be finite. The keys "
         f"{', '.join(f'`{k}`' for k in NOTE_KEYS)} are allowed anywhere for citations.",
     ]

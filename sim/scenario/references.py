@@ -10,8 +10,10 @@ from __future__ import annotations
 from sim.calendar import iso_date
 from sim.engine.schedule import EFFECTS
 from sim.errors import ScenarioError
+from sim.scenario.evidence import check_evidence
 from sim.scenario.fields import unknown
 from sim.scenario.schema import INJECTED, NOTE_KEYS, Conditions, Nation, World
+from sim.scenario.uncertain import span
 
 ROLE_KEYS = {
     "ally": {"required": ("name", "capability", "line", "sovereignty_sensitivity",
@@ -46,6 +48,7 @@ def check_references(world: World) -> None:
         _check_juncture(juncture, world)
     for challenge in world.challenges.values():
         _check_challenge(challenge, world)
+    check_evidence(world)
 
 
 def _check_alliance(world: World) -> None:
@@ -114,9 +117,15 @@ def _check_nation_keys(block: dict, path: str, world: World, every: bool = False
             raise ScenarioError(f"{path} is missing the key '{key}'")
 
 
-def _check_dated(date: float, path: str, world: World) -> None:
-    if not world.start <= date < world.horizon:
-        raise ScenarioError(f"{path}.date = {iso_date(date)} is outside the simulated "
+def _shown_date(date) -> str:
+    first, last = span(date)
+    return iso_date(first) if first == last else f"{iso_date(first)} to {iso_date(last)}"
+
+
+def _check_dated(date, path: str, world: World) -> None:
+    first, last = span(date)   # a date, or the range of a date drawn in each world
+    if not world.start <= first <= last < world.horizon:
+        raise ScenarioError(f"{path}.date = {_shown_date(date)} is outside the simulated "
                             f"period; allowed: dates from {iso_date(world.start)} up to "
                             f"{iso_date(world.horizon)}")
 
@@ -128,7 +137,7 @@ def _check_juncture(juncture, world: World) -> None:
     if juncture.actor not in members:
         raise ScenarioError(unknown(f"actor '{juncture.actor}' in {path}", juncture.actor,
                                     members))
-    if sum(o.weight for o in juncture.option_list) <= 0:
+    if sum(span(o.weight)[1] for o in juncture.option_list) <= 0:
         raise ScenarioError(f"{path} needs at least one option with a weight above 0")
     marked = [o.id for o in juncture.option_list if o.historical]
     if len(marked) > 1:
@@ -168,7 +177,7 @@ def _check_effects(effects, where: str, world: World) -> None:
 def _check_conditions(owner, path: str, world: World, before: float | None = None) -> None:
     """A condition may name only junctures dated before the one it guards, their options,
     allies and their persons."""
-    before = owner.date if before is None else before
+    before = span(owner.date if before is None else before)[0]
     for key in ("requires", "excludes"):
         conditions: Conditions | None = getattr(owner, key)
         if conditions is None:
@@ -179,9 +188,9 @@ def _check_conditions(owner, path: str, world: World, before: float | None = Non
             if juncture is None:
                 raise ScenarioError(unknown(f"juncture '{jid}' in {where}.choices", jid,
                                             world.junctures))
-            if juncture.date >= before:
+            if span(juncture.date)[1] >= before:
                 raise ScenarioError(f"{where}.choices.{jid}: that juncture is dated "
-                                    f"{iso_date(juncture.date)}, not before "
+                                    f"{_shown_date(juncture.date)}, not before "
                                     f"{iso_date(before)}; a condition can only look back")
             for oid in [options] if isinstance(options, str) else options:
                 if oid not in juncture.options:

@@ -20,6 +20,7 @@ from sim.engine.schedule import OUTCOMES, PARAMETERS
 from sim.engine.specs import TRAITS
 from sim.scenario.actors import Contender, Nation, Person, RealPower, Traits
 from sim.scenario.base import INJECTED, NOTE_KEYS, Keyed, Strict
+from sim.scenario.evidence import Evidence
 from sim.scenario.fields import (
     Date,
     Flag,
@@ -33,6 +34,7 @@ from sim.scenario.fields import (
     whole,
 )
 from sim.scenario.turning_points import Challenge, Conditions, Effects, Juncture, Option
+from sim.scenario.uncertain import nominal, uncertain
 
 __all__ = ["TRAITS", "INJECTED", "NOTE_KEYS", "Series", "TraitSpec", "World", "Nation", "Person",
            "Traits", "Contender", "RealPower", "Juncture", "Option", "Effects", "Conditions",
@@ -58,7 +60,8 @@ class Alliance(Strict):
                                              "outside the alliance: threats, rival patrons")
     third_power: str | None = Field(None, description="the older form of outside_powers: one "
                                     "outside power's nation id")
-    initial_cohesion: Unit = Field(description="cohesion at the start, 0 enemies to 1 one bloc")
+    initial_cohesion: uncertain(0.0, 1.0) = Field(description="cohesion at the start, 0 "
+                                                  "enemies to 1 one bloc")
     border: Flag = Field(True, description="whether the allies share a border (false: no "
                          "border tension and no armed clash but a dated war)")
     aid_flow: series(0.0, 1.0) | None = Field(None, description="a continuing flow of aid and "
@@ -76,7 +79,7 @@ class SplitDefinition(Strict):
 
 # --------------------------------------------------------------------------- history
 
-STATISTICS = ("probability", "median_year", "share_within", "median_cohesion")
+STATISTICS = ("probability", "median_year", "share_within", "median_cohesion", "evidence")
 
 Pair = Annotated[list[number()], Field(min_length=2, max_length=2)]
 
@@ -88,7 +91,9 @@ class HistoryCheck(Strict):
     'median_year': its median year must fall in the calendar years `within` (both included);
     'share_within': at least `at_least` of its dates must fall in the calendar years `years`;
     'median_cohesion': the median cohesion across worlds at the end of calendar year `year`
-    must lie `within` (no outcome: it checks a world that held as well as one that split).
+    must lie `within` (no outcome: it checks a world that held as well as one that split);
+    'evidence': the share of worlds matching the piece of evidence named `evidence` must lie
+    `within` (no outcome).
     """
 
     name: Text = Field(description="how the check is printed")
@@ -101,6 +106,8 @@ class HistoryCheck(Strict):
     at_least: Unit | None = Field(None, description="the share required for share_within")
     year: whole(1000, 3000) | None = Field(None, description="the calendar year at whose end "
                                            "median_cohesion is read")
+    evidence: str | None = Field(None, description="the piece of history.evidence (or "
+                                 "choice.<juncture>) whose share of matching worlds is checked")
 
     @model_validator(mode="after")
     def _needs(self):
@@ -108,9 +115,11 @@ class HistoryCheck(Strict):
             raise fail("{path}: share_within needs 'years' and 'at_least'")
         if self.statistic != "share_within" and self.within is None:
             raise fail(f"{{path}}: {self.statistic} needs 'within'")
-        if (self.statistic == "median_cohesion") != (self.outcome is None):
-            raise fail("{path}: median_cohesion needs 'year' and no 'outcome'; every other "
+        if (self.statistic in ("median_cohesion", "evidence")) != (self.outcome is None):
+            raise fail("{path}: median_cohesion and evidence take no 'outcome'; every other "
                        "statistic needs an 'outcome'")
+        if (self.statistic == "evidence") != (self.evidence is not None):
+            raise fail("{path}: the statistic evidence needs 'evidence' (a name), and only it")
         if self.statistic == "median_cohesion" and self.year is None:
             raise fail("{path}: median_cohesion needs 'year'")
         for pair, key in ((self.within, "within"), (self.years, "years")):
@@ -125,6 +134,10 @@ class History(Strict):
     milestones: list[number()] = Field([], description="years marked on the plots, with the "
                                        "share of worlds split by each")
     checks: list[HistoryCheck] = Field([], description="the history check")
+    evidence: Keyed(Evidence) = Field({}, description="dated facts of the record with their "
+                                      "tolerances, by name: who held an office when, when an "
+                                      "outcome came (docs/MODEL.md, 'Uncertainty and "
+                                      "evidence')")
 
 
 # --------------------------------------------------------------------------- the world
@@ -134,7 +147,7 @@ Forces = create_model(
     __base__=Strict,
     __doc__="Rates and weights of the processes; each is declared by the process that reads "
             "it (docs/MODEL.md, 'Details').",
-    **{name: (number(p.low, p.high),
+    **{name: (uncertain(p.low, p.high),
               Field(... if p.default is None else p.default, description=p.doc))
        for name, p in PARAMETERS.items()},
 )
@@ -168,7 +181,8 @@ class World(Strict):
     @model_validator(mode="after")
     def _sort_by_date(self):
         for key in ("junctures", "challenges"):
-            ordered = dict(sorted(getattr(self, key).items(), key=lambda item: item[1].date))
+            ordered = dict(sorted(getattr(self, key).items(),
+                                  key=lambda item: nominal(item[1].date)))
             object.__setattr__(self, key, ordered)
         return self
 
@@ -221,7 +235,9 @@ class World(Strict):
 
     @property
     def initial_cohesion(self) -> float:
-        return self.alliance.initial_cohesion
+        """Cohesion at the start (the median where it is a distribution, for the plots; the
+        engine reads each world's own value)."""
+        return nominal(self.alliance.initial_cohesion)
 
     @property
     def split_threshold(self) -> float:

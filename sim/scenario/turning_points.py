@@ -11,7 +11,8 @@ from sim.engine.processes.junctures import WHEN
 from sim.engine.schedule import EFFECTS
 from sim.engine.specs import OPTION_PREDICTORS
 from sim.scenario.base import Id, Keyed, Strict
-from sim.scenario.fields import Date, Flag, NonNegative, Text, Unit, number
+from sim.scenario.fields import Date, Flag, Text, Unit, number
+from sim.scenario.uncertain import UncertainDate, uncertain
 
 
 def _effect_field(kind: str, low: float, high: float):
@@ -71,7 +72,7 @@ class Option(Strict):
     id: Id = ""
     text: Text = Field(description="what happens, for the chronicle; {holder} is replaced by "
                        "the deciding holder's name")
-    weight: NonNegative = Field(description="the option's odds for an average holder at "
+    weight: uncertain(0.0) = Field(description="the option's odds for an average holder at "
                                 "middling cohesion (0: never)")
     traits: dict[Literal[OPTION_PREDICTORS], Coefficient] = Field(
         {}, description="log-odds coefficient on each of the decider's traits, his ideology, "
@@ -92,7 +93,7 @@ class Juncture(Strict):
 
     id: Id = ""
     title: Text = Field(description="its name in the chronicle")
-    date: Date
+    date: UncertainDate
     actor: str = Field(description="id of the ally whose office holder chooses")
     when: Literal[WHEN] = Field(
         WHEN[0], description="in worlds not yet split, only after the split, or always")

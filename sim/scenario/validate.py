@@ -103,7 +103,9 @@ def message(error: ValidationError) -> str:
     where = parent or "the scenario"
     if kind == "scenario":
         text = ctx["text"]
-        return text.replace("{path}", path) if "{path}" in text else f"{path} {text}"
+        if "{path}" in text:
+            return text.replace("{path}", path)
+        return f"{path}{text}" if text.startswith(".") else f"{path} {text}"
     if kind == "missing":
         return f"{where} is missing the key '{loc[-1]}'"
     if kind == "extra_forbidden":

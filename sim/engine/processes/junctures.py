@@ -51,16 +51,22 @@ class Junctures(Process):
         super().__init__(model)
         world = model.world
         self.choices = {j.id: np.full(model.n_worlds, NOT_YET) for j in world.juncture_list}
-        self.due: dict[int, list] = {}
+        self.due: dict[int, list] = {}   # step -> [(juncture, the worlds it falls in or None)]
+        self.uniforms: dict[str, np.ndarray] = {}
         for j in world.juncture_list:
-            self.due.setdefault(world.step_of(j.date), []).append(j)
+            if np.ndim(j.date) == 0:
+                self.due.setdefault(world.step_of(j.date), []).append((j, None))
+                continue
+            steps = np.floor((j.date - world.start) * world.steps_per_year + 1e-9).astype(int)
+            for step in np.unique(steps):   # a date drawn in each world: decided in the step
+                self.due.setdefault(int(step), []).append((j, steps == step))  # each falls in
 
     def decide(self) -> None:
         """Let the holder of the actor's office choose at each juncture dated this step."""
-        for juncture in self.due.get(self.model.t, []):
-            self._decide(juncture)
+        for juncture, worlds in self.due.get(self.model.t, []):
+            self._decide(juncture, worlds)
 
-    def _decide(self, juncture) -> None:
+    def _decide(self, juncture, worlds: np.ndarray | None = None) -> None:
         model = self.model
         split = model.split_happened()
         allied, after, always = WHEN
@@ -68,16 +74,23 @@ class Junctures(Process):
         options = juncture.option_list
         if juncture.requires is not None or juncture.excludes is not None:
             active = active & holds(model, juncture.requires, juncture.excludes)
+        u = None
+        if worlds is not None:   # the uniforms are drawn once, for every world, when the
+            active = active & worlds   # juncture first comes up in any of them
+            if juncture.id not in self.uniforms:
+                self.uniforms[juncture.id] = model.streams(CHOICE.of(
+                    juncture=juncture.id)).random(model.n_worlds)
+            u = self.uniforms[juncture.id]
         open_options = None
         if any(o.requires is not None or o.excludes is not None for o in options):
             open_options = np.stack([holds(model, o.requires, o.excludes) & (o.weight > 0)
                                      for o in options])
             active = active & open_options.any(axis=0)
-        choice = model.ally(juncture.actor).decide(juncture, open_options)
+        choice = model.ally(juncture.actor).decide(juncture, open_options, u)
         forced = model.forced.get(juncture.id)
         if forced is not None:
             choice = np.where(forced >= 0, forced, choice)
-        self.choices[juncture.id] = np.where(active, choice, NOT_YET)
+        self.choices[juncture.id] = np.where(active, choice, self.choices[juncture.id])
         for k, option in enumerate(juncture.option_list):
             worlds = active & (choice == k)
             if worlds.any():

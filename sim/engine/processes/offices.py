@@ -94,10 +94,11 @@ class Offices(Process):
         g = math.log(2.0) / f.mortality_doubling_years
         b = f.mortality_base
         exposure = rng.exponential(1.0, n)
-        if b == 0:
+        if np.ndim(b) == 0 and b == 0:
             return np.full(n, np.inf)
         age0 = max(self.model.world.start - person.born, 0.0)
-        age = 60.0 + np.log(np.exp(g * (age0 - 60.0)) + g * exposure / b) / g
+        with np.errstate(divide="ignore"):   # a world drawing a base hazard of 0 never dies
+            age = 60.0 + np.log(np.exp(g * (age0 - 60.0)) + g * exposure / b) / g
         return person.born + age
 
     def fill_offices(self) -> None:
@@ -163,7 +164,7 @@ class Offices(Process):
             for nid, count in value.items():
                 ally = model.ally(nid)
                 ally.failures += worlds.astype(float) * count
-                if loss > 0:
+                if np.any(loss > 0):
                     ally.hold = np.maximum(0.0, ally.hold - worlds * count * loss)
             return
         for nid, pid in value.items():

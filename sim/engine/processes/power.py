@@ -97,7 +97,7 @@ class Power(Process):
 
     def drift(self) -> None:
         f, dt = self.model.forces, self.model.dt
-        if np.any(f.consolidation_rate > 0):
+        if np.any(f.consolidation_rate > 0):   # a number, or drawn in each world
             self.model.allies.do(consolidate, np.exp(-f.consolidation_rate * dt))
         if np.any(f.failure_half_life > 0):
             self.model.allies.do(forget_failures, halving_factor(f.failure_half_life, dt))
