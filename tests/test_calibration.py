@@ -18,6 +18,7 @@ from sim.calibration.evidence import items_of, match_all, matched_in_row
 from sim.calibration.given import counterfactual, figures, find_posterior
 from sim.calibration.kept import rerun, simulate_kept
 from sim.engine.model import AllianceModel
+from sim.engine.schedule import OUTCOMES
 from sim.engine.streams import Streams
 from sim.errors import ScenarioError, SettingsError
 from sim.montecarlo import simulate_block
@@ -139,12 +140,9 @@ def test_the_probability_of_necessity_matches_the_case_computed_by_hand():
     changed = tiny_data(split=SPLIT_ANYTIME)
     changed["junctures"]["first"]["options"]["insult"]["weight"] = 0
     rows = rerun(parse_world(changed, "tiny"), kept["world"], 8, chunk, runs)
-    years = {c: np.asarray(rows.column(c).to_numpy(zero_copy_only=False), dtype=float)
-             for c in ("split_year", "clash_year", "realignment_year", "reconciliation_year")}
-    ids = {"split": "split_year", "border_clash": "clash_year",
-           "realignment": "realignment_year", "reconciliation": "reconciliation_year"}
-    changed_years = {k: years[c] for k, c in ids.items()}
-    factual = {k: kept[c].to_numpy(dtype=float) for k, c in ids.items()}
+    changed_years = {o.id: np.asarray(rows.column(o.column).to_numpy(zero_copy_only=False),
+                                      dtype=float) for o in OUTCOMES}
+    factual = {o.id: kept[o.column].to_numpy(dtype=float) for o in OUTCOMES}
     necessity = figures(changed_years, factual, "changed", "tiny", 8)["necessity"]
     assert abs(necessity["probability"] - 1 / 6) < 0.008
     assert necessity["ci95"][0] < 1 / 6 < necessity["ci95"][1]

@@ -12,7 +12,7 @@ def test_baseline_history_check_passes_at_10000_worlds():
     world = world_of("baseline")
     result = run_monte_carlo(world, settings(10000, 1950, 2500))
     checks = history_check(world.history_checks, result)
-    assert len(checks) == 5
+    assert len(checks) == len(world.history_checks) >= 8
     failed = [(c.check.name, c.value, c.target) for c in checks if not c.passed]
     assert not failed
 
