@@ -22,6 +22,7 @@ import numpy as np
 
 from sim.engine.processes.junctures import CHOICE
 from sim.engine.processes.offices import HOLDER
+from sim.engine.rates import at
 from sim.engine.series import series_at
 from sim.engine.specs import HOLD, IDEOLOGY, IDEOLOGY_TRAIT, PREDICTORS, TRAIT, TRAITS
 
@@ -88,11 +89,12 @@ class Cast:
     def row(self, person_id: str) -> int:
         return self.ids.index(person_id)
 
-    def security_of(self, rows: np.ndarray) -> np.ndarray:
-        """(W,) the security of the person in `rows` ((W,) Cast rows) in each world."""
+    def security_of(self, rows: np.ndarray, worlds: np.ndarray) -> np.ndarray:
+        """The security of the persons in `rows` (Cast rows) in the `worlds` (an index array
+        as long)."""
         if self.security.ndim == 1:
             return self.security[rows]
-        return self.security[rows, np.arange(rows.shape[0])]
+        return self.security[rows, worlds]
 
 
 class PersonAgent(mesa.Agent):
@@ -122,6 +124,8 @@ class AllyAgent(mesa.Agent):
         spec: the Nation from the scenario.
         index: 0 or 1, its place in `alliance.members`.
         holder: (W,) Cast row of the person holding the office.
+        holder_cell: (W,) the holder's cell in the Cast's flattened (P, W) arrays, so that
+            what the Cast records of him is one `take` away (a 2-D gather costs several).
         decider: (W,) Cast row of the person who decides for the nation: the holder, or a
             person with real power behind him (`real_power`).
         hold: (W,) the holder's hold on power in [0, 1] (starts at his `security`).
@@ -143,6 +147,7 @@ class AllyAgent(mesa.Agent):
         self.spec = spec
         self.index = index
         self.holder = np.full(n, model.cast.row(spec.holder), dtype=np.int64)
+        self.holder_cell = self.holder * n + model.cols
         self.decider = self.holder
         self.hold = np.full(n, model.world.persons[spec.holder].security)
         self.failures = np.zeros(n)
@@ -160,16 +165,22 @@ class AllyAgent(mesa.Agent):
         """(W,) trait `name` (or 'ideology') of whoever decides for the nation in each world:
         the office holder, or the person with real power behind him.
 
-        Cached until the decider changes, since every process asks for it.
+        Every process asks for it, so each trait asked for is kept, and updated in the worlds
+        where the decider changes (`set_decider`): not to be changed by the caller.
         """
-        if name not in self._holder_traits:
-            self._holder_traits[name] = self.model.cast.trait[name][self.decider,
-                                                                    self.model.cols]
-        return self._holder_traits[name]
+        values = self._holder_traits.get(name)
+        if values is None:
+            cells = self.decider * self.model.n_worlds + self.model.cols
+            values = self._holder_traits[name] = self.model.cast.trait[name].take(cells)
+        return values
 
-    def set_decider(self, decider: np.ndarray) -> None:
+    def set_decider(self, decider: np.ndarray, worlds: np.ndarray) -> None:
+        """A new (W,) decider array (never changed in place, as the holder's is not), which
+        differs from the last in the `worlds` (an index array) at most."""
         self.decider = decider
-        self._holder_traits.clear()
+        chosen = decider[worlds]
+        for name, values in self._holder_traits.items():
+            values[worlds] = self.model.cast.trait[name][chosen, worlds]
 
     def pride(self) -> np.ndarray:
         """(W,) how strongly the nation feels a slight and claims rank: its own middling pride,
@@ -196,13 +207,20 @@ class AllyAgent(mesa.Agent):
         hold on power, and brings only part of his nation's grievance with him
         (`succession_grievance_reset`).
         """
-        self.holder = np.where(worlds, person, self.holder)
-        self.set_decider(np.where(worlds, person, self.decider))
-        self.hold = np.where(worlds, self.model.cast.security_of(self.holder), self.hold)
-        self.failures[worlds] = 0.0
-        keep = 1.0 - self.model.forces.succession_grievance_reset
-        self.grievance[worlds] *= keep if np.ndim(keep) == 0 else keep[worlds]
-        self.model.emit(HOLDER, worlds, nation=self.spec.id, person=self.holder, how=how)
+        model = self.model
+        changed = np.flatnonzero(worlds)
+        rows = at(person, changed)
+        self.holder = self.holder.copy()   # a new array: others may keep the old one
+        self.holder[changed] = rows
+        self.holder_cell = self.holder_cell.copy()
+        self.holder_cell[changed] = rows * model.n_worlds + changed
+        decider = self.decider.copy()
+        decider[changed] = rows
+        self.set_decider(decider, changed)
+        self.hold[changed] = model.cast.security_of(self.holder[changed], changed)
+        self.failures[changed] = 0.0
+        self.grievance[changed] *= at(1.0 - model.forces.succession_grievance_reset, changed)
+        model.emit(HOLDER, worlds, nation=self.spec.id, person=self.holder, how=how)
 
     def decide(self, juncture: Juncture, open_options: np.ndarray | None = None,
                u: np.ndarray | None = None) -> np.ndarray:

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from sim.engine.rates import happens
+from sim.engine.rates import at, happens_below
 from sim.engine.specs import Effect, EventKind, Parameter, Process, Stream
 
 DEATH = Stream("death:{person}")
@@ -112,18 +112,25 @@ class Offices(Process):
         a dictator is safer than a first among equals, and each failure (a failed policy, a
         lost confrontation) multiplies the risk.
         """
-        model, f = self.model, self.model.forces
-        cast, cols = model.cast, model.cols
-        dead = cast.death_year[ally.holder, cols] <= model.end_of_step
-        rate = (f.ouster_rate * (1.0 - ally.hold)
-                * f.ouster_failure_factor ** ally.failures)
+        model, cast = self.model, self.model.cast
+        death_year = cast.death_year.take(ally.holder_cell)
+        dead = death_year <= model.end_of_step
         u = model.streams(OUSTER.of(nation=ally.spec.id)).random(model.n_worlds)
-        ousted = ~dead & (happens(u, rate, model.dt) | cast.ousted[ally.holder, cols])
-        cast.ousted[ally.holder[ousted], cols[ousted]] = True
-        model.emit(DEATH_EVENT, dead, nation=ally.spec.id, person=ally.holder,
-                   date=cast.death_year[ally.holder, cols])
+        ousted = ~dead & (self._ousted(ally, u) | cast.ousted.take(ally.holder_cell))
+        cast.ousted.put(ally.holder_cell[ousted], True)
+        model.emit(DEATH_EVENT, dead, nation=ally.spec.id, person=ally.holder, date=death_year)
         model.emit(OUSTER_EVENT, ousted, nation=ally.spec.id, person=ally.holder)
         self.succeed(ally, dead | ousted)
+
+    def _ousted(self, ally, u: np.ndarray) -> np.ndarray:
+        """(W,) whether the holder is ousted at the hazard `fill_office` gives, its power of the
+        failure factor (bounded by the largest failure count) taken only where it may be."""
+        f, hold, failures = self.model.forces, ally.hold, ally.failures
+        factor = f.ouster_failure_factor
+        most = max(float(np.max(factor)), 1.0) ** max(float(np.max(failures)), 0.0)
+        return happens_below(
+            u, f.ouster_rate * (1.0 - hold) * most, self.model.dt,
+            lambda i: at(f.ouster_rate, i) * (1.0 - hold[i]) * at(factor, i) ** failures[i])
 
     def succeed(self, ally, vacant: np.ndarray) -> None:
         """Fill the office in the `vacant` worlds by a weighted draw among contenders.

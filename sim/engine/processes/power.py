@@ -132,7 +132,7 @@ class Power(Process):
             decider = np.where(active & (ally.holder != row), row, decider)
         changed = decider != ally.decider
         if changed.any():
-            ally.set_decider(decider)
+            ally.set_decider(decider, np.flatnonzero(changed))
             model.emit(DECIDER, changed, nation=ally.spec.id, person=decider,
                        holder=ally.holder)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.processes.border import Border
+from sim.engine.rates import chance, happens
 from sim.engine.specs import NOT_YET, EventKind, Labels, Outcome, Parameter, Process, Stream
 
 REALIGNMENT = Stream("realignment:{nation}")
@@ -69,11 +70,12 @@ class Realignment(Process):
             for rate in rates[1:]:
                 total = total + rate
             u = model.streams(REALIGNMENT.of(nation=ally.spec.id)).random(model.n_worlds)
-            p_turn = -np.expm1(-total * model.dt)
-            turn = split & (self.step == NOT_YET) & (u < p_turn)
-            self.step[turn] = t
-            self.nation[turn] = i
-            self.power[turn] = self._which(rates, total, u / np.where(turn, p_turn, 1.0))[turn]
+            turn = split & (self.step == NOT_YET) & happens(u, total, model.dt)
+            worlds = np.flatnonzero(turn)
+            self.step[worlds] = t
+            self.nation[worlds] = i
+            share = u[worlds] / chance(total[worlds], model.dt)
+            self.power[worlds] = self._which([r[worlds] for r in rates], total[worlds], share)
             model.emit(REALIGNMENT_EVENT, turn, nation=ally.spec.id, power=self.power)
 
     @staticmethod
