@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from mesa.agent import AgentSet
 
 from sim.engine.processes.junctures import CHOICE
 from sim.engine.processes.offices import HOLDER
@@ -97,6 +98,38 @@ class Cast:
         return self.security[rows, worlds]
 
 
+class FixedAgentSet(AgentSet):
+    """A mesa AgentSet whose members stay the same for the whole run: the allies, the outside
+    powers.
+
+    mesa's AgentSet holds its agents by weak reference, so every pass over it (`do`, a loop,
+    an index) walks a WeakKeyDictionary under an iteration guard, about 10 us, and the
+    processes make some sixty passes a step. These agents live as long as the model, so the
+    set also keeps them in a tuple, in order, and passes over that.
+    """
+
+    def __init__(self, agents):
+        self._members = tuple(agents)
+        super().__init__(self._members)
+
+    def __iter__(self):
+        return iter(self._members)
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def __getitem__(self, item):
+        return self._members[item]
+
+    def do(self, method, *args, **kwargs) -> FixedAgentSet:
+        for agent in self._members:
+            if isinstance(method, str):
+                getattr(agent, method)(*args, **kwargs)
+            else:
+                method(agent, *args, **kwargs)
+        return self
+
+
 class PersonAgent(mesa.Agent):
     """A leader or contender in W worlds.
 
@@ -160,6 +193,7 @@ class AllyAgent(mesa.Agent):
         self.nuclear = np.zeros(n, dtype=bool)
         self.deference = np.full(n, spec.deference) if spec.deference_to else None
         self._holder_traits: dict[str, np.ndarray] = {}
+        self._pride: np.ndarray | None = None
 
     def holder_trait(self, name: str) -> np.ndarray:
         """(W,) trait `name` (or 'ideology') of whoever decides for the nation in each world:
@@ -181,14 +215,26 @@ class AllyAgent(mesa.Agent):
         chosen = decider[worlds]
         for name, values in self._holder_traits.items():
             values[worlds] = self.model.cast.trait[name][chosen, worlds]
+        if self._pride is not None:
+            self._pride[worlds] = self._amplified(
+                self._holder_traits["prestige_seeking"][worlds], worlds)
 
     def pride(self) -> np.ndarray:
         """(W,) how strongly the nation feels a slight and claims rank: its own middling pride,
         which its decider's prestige-seeking amplifies or damps (`leader_amplification`; at 1,
-        the decider's prestige-seeking alone, as in the first version of the model)."""
-        ps = self.holder_trait("prestige_seeking")
+        the decider's prestige-seeking alone, as in the first version of the model).
+
+        Kept, and updated with the decider's traits: not to be changed by the caller."""
+        if self._pride is None:
+            self._pride = self._amplified(self.holder_trait("prestige_seeking"),
+                                          self.model.cols)
+        return self._pride
+
+    def _amplified(self, prestige_seeking: np.ndarray, worlds: np.ndarray) -> np.ndarray:
         k = self.model.forces.leader_amplification
-        return ps if np.all(k == 1.0) else 0.5 + k * (ps - 0.5)
+        if np.all(k == 1.0):
+            return prestige_seeking
+        return 0.5 + at(k, worlds) * (prestige_seeking - 0.5)
 
     def restraint(self) -> np.ndarray | float:
         """1 - the nation's deference to the partner: how far its claims and grievances show

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.engine.agents import AllyAgent, Cast, OutsidePowerAgent, PersonAgent
+from sim.engine.agents import AllyAgent, Cast, FixedAgentSet, OutsidePowerAgent, PersonAgent
 from sim.engine.processes.cohesion import START
 from sim.engine.processes.split import Split
 from sim.engine.schedule import DRIVERS, EFFECT_OWNER, SCHEDULE
@@ -77,10 +77,10 @@ class AllianceModel(mesa.Model):
             AllyAgent(self, world.nations[member], index)
         for index, power in enumerate(world.outside_powers):
             OutsidePowerAgent(self, world.nations[power], index)
-        self.allies = self.agents_by_type[AllyAgent]
+        self.allies = FixedAgentSet(self.agents_by_type[AllyAgent])
         first, second = self.allies
         first.partner, second.partner = second, first
-        self.outside = self.agents_by_type[OutsidePowerAgent]
+        self.outside = FixedAgentSet(self.agents_by_type[OutsidePowerAgent])
         self.cohesion = np.full(n_worlds, world.initial_cohesion)
 
         self.emit(START, np.ones(n_worlds, bool), cohesion=self.cohesion, date=world.start)

@@ -56,8 +56,9 @@ class DriverLedger:
     def observe(self, model) -> None:
         split = model.get(Split)
         self.total += model.get(Cohesion).terms_now
-        self.spell[:, split.spell_started] = self.total[:, split.spell_started]
-        self.to_split[:, split.new] = self.spell[:, split.new]
+        started, new = np.flatnonzero(split.spell_started), np.flatnonzero(split.new)
+        self.spell[:, started] = self.total[:, started]
+        self.to_split[:, new] = self.spell[:, new]
 
     def finish(self, model) -> None:
         never = model.get(Split).step == NOT_YET
@@ -99,12 +100,19 @@ class Tenures:
     `tenure.<person>.until` (the start of the first step he was out of it: his tenure ended
     within the step before; null while he holds it at the horizon, and both null if he never
     held it), in decimal years.
+
+    Only the worlds whose holder changed in a step are looked at (a few in a hundred): a
+    person's first step is the step he comes in, his last the step before he goes, or the
+    last step for those in office at the end.
     """
 
     def __init__(self, world, persons: list[str], n_worlds: int):
         self.persons = persons
+        self.nations = [world.persons[pid].nation for pid in persons]
+        self.rows = [list(world.persons).index(pid) for pid in persons]
         self.first = np.full((len(persons), n_worlds), NOT_YET)
         self.last = np.full((len(persons), n_worlds), NOT_YET)
+        self.held = {nation: np.full(n_worlds, NOT_YET) for nation in self.nations}
 
     @classmethod
     def for_world(cls, world, n_worlds: int):
@@ -114,11 +122,21 @@ class Tenures:
         return cls(world, persons, n_worlds) if persons else None
 
     def observe(self, model) -> None:
-        for k, pid in enumerate(self.persons):
-            row = model.cast.row(pid)
-            holding = model.ally(model.world.persons[pid].nation).holder == row
-            self.first[k, holding & (self.first[k] == NOT_YET)] = model.t
-            self.last[k, holding] = model.t
+        changes = {}
+        for nation, held in self.held.items():
+            holder = model.ally(nation).holder
+            worlds = np.flatnonzero(holder != held)
+            changes[nation] = worlds, holder[worlds], held[worlds]
+            self.held[nation] = holder.copy()
+        for k, (nation, row) in enumerate(zip(self.nations, self.rows, strict=True)):
+            worlds, came, went = changes[nation]
+            arrived = worlds[came == row]
+            self.first[k, arrived[self.first[k, arrived] == NOT_YET]] = model.t
+            self.last[k, worlds[went == row]] = model.t - 1
+
+    def finish(self, model) -> None:
+        for k, (nation, row) in enumerate(zip(self.nations, self.rows, strict=True)):
+            self.last[k, self.held[nation] == row] = model.t - 1
 
     def world_columns(self, world) -> dict:
         columns = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.processes.diversion import Diversion
-from sim.engine.rates import happens
+from sim.engine.rates import at, happens
 from sim.engine.specs import NOT_YET, Effect, EventKind, Outcome, Parameter, Process, Stream
 
 POLEMIC = Stream("polemic:{nation}")
@@ -70,10 +70,14 @@ class Polemics(Process):
         self._attack(ally, happens(u, rate, model.dt))
 
     def _attack(self, ally, attack: np.ndarray) -> None:
+        """Book the attacks of the `attack` mask (a few worlds in a hundred: the others are
+        left alone rather than given nothing)."""
         model, target = self.model, ally.partner
-        target.grievance += attack * model.forces.polemic_grievance * 2.0 * target.pride()
-        self.count += attack
-        self.first[attack & (self.first == NOT_YET)] = model.t
+        worlds = np.flatnonzero(attack)
+        slight = at(model.forces.polemic_grievance, worlds) * 2.0
+        target.grievance[worlds] += slight * target.pride()[worlds]
+        self.count[worlds] += 1
+        self.first[worlds[self.first[worlds] == NOT_YET]] = model.t
         model.emit(ATTACK, attack, nation=ally.spec.id, person=ally.decider)
 
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:

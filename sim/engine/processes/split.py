@@ -58,13 +58,16 @@ class Split(Process):
         model = self.model
         below = model.cohesion < model.world.split_threshold
         starting = below & (self.below == 0)
-        holders = np.stack([ally.holder for ally in model.allies], axis=1)
-        self.spell_holders[starting] = holders[starting]
-        self.spell_cohesion[starting] = model.cohesion[starting]
-        self.below = np.where(below, self.below + 1, 0)
+        worlds = np.flatnonzero(starting)
+        for ally in model.allies:
+            self.spell_holders[worlds, ally.index] = ally.holder[worlds]
+        self.spell_cohesion[worlds] = model.cohesion[worlds]
+        self.below += 1
+        self.below *= below
         new = (self.step == NOT_YET) & (self.below >= self.sustain_steps)
-        self.step[new] = model.t - self.sustain_steps + 1
-        self.holders[new] = self.spell_holders[new]
+        worlds = np.flatnonzero(new)
+        self.step[worlds] = model.t - self.sustain_steps + 1
+        self.holders[worlds] = self.spell_holders[worlds]
         self.spell_started, self.new = starting, new
         model.emit(SPLIT_EVENT, new, cohesion=self.spell_cohesion, step=self.step)
 
