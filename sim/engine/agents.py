@@ -27,6 +27,10 @@ from sim.engine.rates import at
 from sim.engine.series import series_at
 from sim.engine.specs import HOLD, IDEOLOGY, IDEOLOGY_TRAIT, PREDICTORS, TRAIT, TRAITS
 
+ROW = {name: k for k, name in enumerate(PREDICTORS)}
+"""Each trait's row in the Cast's stacked `traits`."""
+PRESTIGE = ROW["prestige_seeking"]
+
 if TYPE_CHECKING:
     from sim.scenario.schema import Juncture, Nation, Person, TraitSpec
 
@@ -68,7 +72,9 @@ class Cast:
     Attributes:
         ids: person ids, in row order (the scenario's order).
         nation: (P,) the nation each person belongs to.
-        trait: trait name (and 'ideology') -> (P, W) sampled values.
+        traits: (K, P, W) sampled values of each of PREDICTORS, the five traits and the
+            ideology, stacked so that a decider's are gathered in one call.
+        trait: trait name (and 'ideology') -> (P, W) its sampled values, a view of `traits`.
         death_year: (P, W) decimal year of death (set by the offices process).
         ousted: (P, W) removed from power for good.
         security: (P,) each person's hold on power when he takes office; (P, W) where a
@@ -78,7 +84,8 @@ class Cast:
     def __init__(self, persons: dict[str, Person], n_worlds: int):
         self.ids = list(persons)
         self.nation = np.array([p.nation for p in persons.values()])
-        self.trait = {name: np.empty((len(persons), n_worlds)) for name in PREDICTORS}
+        self.traits = np.empty((len(PREDICTORS), len(persons), n_worlds))
+        self.trait = dict(zip(PREDICTORS, self.traits, strict=True))
         self.death_year = np.empty((len(persons), n_worlds))
         self.ousted = np.zeros((len(persons), n_worlds), dtype=bool)
         security = [p.security for p in persons.values()]
@@ -182,6 +189,9 @@ class AllyAgent(mesa.Agent):
         self.holder = np.full(n, model.cast.row(spec.holder), dtype=np.int64)
         self.holder_cell = self.holder * n + model.cols
         self.decider = self.holder
+        cells = self.holder_cell
+        self._traits = model.cast.traits.reshape(len(PREDICTORS), -1)[:, cells]
+        self._pride = self._amplified(self._traits[PRESTIGE], model.cols)
         self.hold = np.full(n, model.world.persons[spec.holder].security)
         self.failures = np.zeros(n)
         self.line = np.full(n, spec.line)
@@ -192,32 +202,23 @@ class AllyAgent(mesa.Agent):
         self.capability_shock = np.zeros(n)
         self.nuclear = np.zeros(n, dtype=bool)
         self.deference = np.full(n, spec.deference) if spec.deference_to else None
-        self._holder_traits: dict[str, np.ndarray] = {}
-        self._pride: np.ndarray | None = None
 
     def holder_trait(self, name: str) -> np.ndarray:
         """(W,) trait `name` (or 'ideology') of whoever decides for the nation in each world:
         the office holder, or the person with real power behind him.
 
-        Every process asks for it, so each trait asked for is kept, and updated in the worlds
-        where the decider changes (`set_decider`): not to be changed by the caller.
+        Every process asks for it, so the decider's traits are kept, (K, W), and updated in
+        the worlds where he changes (`set_decider`): not to be changed by the caller.
         """
-        values = self._holder_traits.get(name)
-        if values is None:
-            cells = self.decider * self.model.n_worlds + self.model.cols
-            values = self._holder_traits[name] = self.model.cast.trait[name].take(cells)
-        return values
+        return self._traits[ROW[name]]
 
     def set_decider(self, decider: np.ndarray, worlds: np.ndarray) -> None:
         """A new (W,) decider array (never changed in place, as the holder's is not), which
         differs from the last in the `worlds` (an index array) at most."""
         self.decider = decider
-        chosen = decider[worlds]
-        for name, values in self._holder_traits.items():
-            values[worlds] = self.model.cast.trait[name][chosen, worlds]
-        if self._pride is not None:
-            self._pride[worlds] = self._amplified(
-                self._holder_traits["prestige_seeking"][worlds], worlds)
+        cells = decider[worlds] * self.model.n_worlds + worlds
+        self._traits[:, worlds] = self.model.cast.traits.reshape(len(PREDICTORS), -1)[:, cells]
+        self._pride[worlds] = self._amplified(self._traits[PRESTIGE, worlds], worlds)
 
     def pride(self) -> np.ndarray:
         """(W,) how strongly the nation feels a slight and claims rank: its own middling pride,
@@ -225,9 +226,6 @@ class AllyAgent(mesa.Agent):
         the decider's prestige-seeking alone, as in the first version of the model).
 
         Kept, and updated with the decider's traits: not to be changed by the caller."""
-        if self._pride is None:
-            self._pride = self._amplified(self.holder_trait("prestige_seeking"),
-                                          self.model.cols)
         return self._pride
 
     def _amplified(self, prestige_seeking: np.ndarray, worlds: np.ndarray) -> np.ndarray:
@@ -247,25 +245,24 @@ class AllyAgent(mesa.Agent):
                 * (1.0 + self.capability_shock))
 
     def install(self, worlds: np.ndarray, person, how: str) -> None:
-        """Put `person` ((W,) rows, or one row) in office in the `worlds` mask.
+        """Put `person` (Cast rows, one per world, or one row) in office in the `worlds` (an
+        index array).
 
         A new holder starts with no failures counted against him, his own `security` as his
         hold on power, and brings only part of his nation's grievance with him
         (`succession_grievance_reset`).
         """
         model = self.model
-        changed = np.flatnonzero(worlds)
-        rows = at(person, changed)
         self.holder = self.holder.copy()   # a new array: others may keep the old one
-        self.holder[changed] = rows
+        self.holder[worlds] = person
         self.holder_cell = self.holder_cell.copy()
-        self.holder_cell[changed] = rows * model.n_worlds + changed
+        self.holder_cell[worlds] = person * model.n_worlds + worlds
         decider = self.decider.copy()
-        decider[changed] = rows
-        self.set_decider(decider, changed)
-        self.hold[changed] = model.cast.security_of(self.holder[changed], changed)
-        self.failures[changed] = 0.0
-        self.grievance[changed] *= at(1.0 - model.forces.succession_grievance_reset, changed)
+        decider[worlds] = person
+        self.set_decider(decider, worlds)
+        self.hold[worlds] = model.cast.security_of(self.holder[worlds], worlds)
+        self.failures[worlds] = 0.0
+        self.grievance[worlds] *= at(1.0 - model.forces.succession_grievance_reset, worlds)
         model.emit(HOLDER, worlds, nation=self.spec.id, person=self.holder, how=how)
 
     def decide(self, juncture: Juncture, open_options: np.ndarray | None = None,

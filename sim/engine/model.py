@@ -150,8 +150,11 @@ class AllianceModel(mesa.Model):
             self.get(EFFECT_OWNER[name]).apply(name, value, worlds)
 
     def emit(self, kind: EventKind, worlds: np.ndarray, **details) -> None:
-        """Tell the tracing observers that an event of `kind` happened in `worlds`."""
+        """Tell the tracing observers that an event of `kind` happened in `worlds` (a (W,)
+        mask, or an index array)."""
         if self.tracing:
+            if worlds.dtype != bool:
+                worlds = np.isin(self.cols, worlds)
             for observer in self.observers:
                 if hasattr(observer, "record_event"):
                     observer.record_event(self, kind, worlds, details)

@@ -77,9 +77,14 @@ class Offices(Process):
                 cast.death_year[row] = self._gompertz_death(person, model.streams(
                     DEATH.of(person=person.id)))
         contenders = [p.contender for p in model.world.persons.values()]
-        self.contender_weight = np.array([c.weight for c in contenders])
-        self.contender_from = np.array([c.from_ for c in contenders])
-        self.contender_until = np.array([c.until for c in contenders])
+        weight = np.array([c.weight for c in contenders])
+        years = model.years[:, None]
+        in_window = ((np.array([c.from_ for c in contenders]) <= years)
+                     & (years < np.array([c.until for c in contenders])))
+        # each ally's contenders (Cast rows) and (T, R) their weights at each step, zero
+        # outside their window
+        self.rows = [np.flatnonzero(cast.nation == ally.spec.id) for ally in model.allies]
+        self.weights = [(weight * in_window)[:, rows] for rows in self.rows]
         for ally in model.allies:
             model.emit(HOLDER, np.ones(model.n_worlds, bool), nation=ally.spec.id,
                        person=ally.holder, how="start")
@@ -146,23 +151,18 @@ class Offices(Process):
         worlds = np.flatnonzero(vacant)
         if worlds.size == 0:
             return
-        year = model.year
-        rows = np.flatnonzero(cast.nation == ally.spec.id)
-        eligible = (cast.death_year[np.ix_(rows, worlds)] > year + model.dt) & ~cast.ousted[
-            np.ix_(rows, worlds)] & (rows[:, None] != ally.holder[worlds][None, :])
-        in_window = (self.contender_from[rows] <= year) & (year < self.contender_until[rows])
-        weights = self.contender_weight[rows] * in_window
-        w = eligible * weights[:, None]
+        rows = self.rows[ally.index]
+        cells = rows[:, None] * model.n_worlds + worlds
+        eligible = ((cast.death_year.take(cells) > model.end_of_step) & ~cast.ousted.take(cells)
+                    & (rows[:, None] != ally.holder[worlds]))
+        w = eligible * self.weights[ally.index][model.t][:, None]
         fallback = w.sum(axis=0) == 0
         w[:, fallback] = eligible[:, fallback]
         total = w.sum(axis=0)
         cumulative = np.cumsum(w, axis=0)
         pick = np.minimum((cumulative < (u[worlds] * total)[None, :]).sum(axis=0), rows.size - 1)
-        person = ally.holder.copy()
-        person[worlds] = rows[pick]
-        filled = np.zeros(model.n_worlds, dtype=bool)
-        filled[worlds[total > 0]] = True
-        ally.install(filled, person, "succession")
+        filled = total > 0
+        ally.install(worlds[filled], rows[pick[filled]], "succession")
 
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:
         model = self.model
@@ -184,5 +184,5 @@ class Offices(Process):
         able = (worlds & (cast.death_year[row] > model.end_of_step) & ~cast.ousted[row]
                 & (ally.holder != row))
         cast.ousted[ally.holder[able], model.cols[able]] = True
-        ally.install(able, row, how)
+        ally.install(np.flatnonzero(able), row, how)
         return able
