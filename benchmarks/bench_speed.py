@@ -7,6 +7,11 @@ Each size runs in a fresh process on one core (serial executor), streaming its r
 Parquet file as `python run.py` does, so the peak memory printed is that of a real run of that
 size. Simulation time excludes interpreter start-up and imports; the last line times
 `python run.py` end to end, start-up included.
+
+Then, for 10,000 worlds and more, the engine against the standard one-model-per-world Mesa model
+(benchmarks/mesa_yardstick.py), both in one fresh process: the yardstick's models per second
+(500 models, before and after the engine, averaged), the engine's worlds per second, simulation
+only (blocks run and tabulated, no file written), and their ratio.
 """
 
 from __future__ import annotations
@@ -48,6 +53,29 @@ def measure(runs: int, chunk_size: int) -> dict:
     return {"runs": runs, "seconds": seconds, "peak_mb": peak_mb}
 
 
+def versus_mesa(runs: int, chunk_size: int, models: int = 500) -> dict:
+    """Engine worlds/s (simulation only) and yardstick models/s, measured in this process."""
+    sys.path.insert(0, str(ROOT))
+    from mesa_yardstick import measure_mesa
+    from omegaconf import OmegaConf
+
+    from sim.montecarlo import run_monte_carlo
+    from sim.scenario.validate import parse_world
+    from sim.settings import RunSettings
+
+    world = parse_world(OmegaConf.to_container(OmegaConf.load(ROOT / "scenarios" /
+                                                              "baseline.yaml")), "baseline")
+    run_monte_carlo(world, RunSettings.defaults(runs=100, executor="serial", progress=False))
+    before = measure_mesa(models, seed=1950)["worlds_per_s"]
+    settings = RunSettings.defaults(runs=runs, chunk_size=chunk_size, executor="serial",
+                                    progress=False)
+    start = time.perf_counter()
+    run_monte_carlo(world, settings)
+    engine = runs / (time.perf_counter() - start)
+    mesa = (before + measure_mesa(models, seed=1950)["worlds_per_s"]) / 2
+    return {"runs": runs, "engine": engine, "mesa": mesa}
+
+
 def end_to_end() -> float:
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
@@ -61,6 +89,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the million-world run")
     parser.add_argument("--chunk-size", type=int, help="worlds per block (default: the config's)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--versus", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.chunk_size is None:
         sys.path.insert(0, str(ROOT))
@@ -69,6 +98,9 @@ def main() -> None:
         args.chunk_size = RunSettings.defaults().chunk_size
     if args.one is not None:
         print(json.dumps(measure(args.one, args.chunk_size)))
+        return
+    if args.versus is not None:
+        print(json.dumps(versus_mesa(args.versus, args.chunk_size)))
         return
     sizes = SIZES[:-1] if args.quick else SIZES
     print(f"baseline, 1949-1991 quarterly (169 steps), serial, chunk_size={args.chunk_size}")
@@ -80,6 +112,14 @@ def main() -> None:
         print(f"{r['runs']:>10,} {r['seconds']:>9.3f} {r['runs'] / r['seconds']:>10,.0f} "
               f"{r['peak_mb']:>9.0f}")
     print(f"python run.py (10,000 worlds, end to end, with start-up): {end_to_end():.1f} s")
+    print("engine vs the standard Mesa model (simulation only, serial, both in one process):")
+    print(f"{'worlds':>10} {'engine w/s':>11} {'mesa w/s':>9} {'ratio':>6}")
+    for runs in (r for r in sizes if r >= 10_000):
+        out = subprocess.run([sys.executable, __file__, "--versus", str(runs), "--chunk-size",
+                              str(args.chunk_size)], check=True, capture_output=True, text=True)
+        r = json.loads(out.stdout)
+        print(f"{r['runs']:>10,} {r['engine']:>11,.0f} {r['mesa']:>9,.1f} "
+              f"{r['engine'] / r['mesa']:>5.0f}x")
 
 
 if __name__ == "__main__":
