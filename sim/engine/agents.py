@@ -28,8 +28,8 @@ from sim.engine.series import series_at
 from sim.engine.specs import HOLD, IDEOLOGY, IDEOLOGY_TRAIT, PREDICTORS, TRAIT, TRAITS
 
 ROW = {name: k for k, name in enumerate(PREDICTORS)}
-"""Each trait's row in the Cast's stacked `traits`."""
-PRESTIGE = ROW["prestige_seeking"]
+"""Each trait's row in the Cast's stacked `traits`; PRIDE follows them."""
+PRIDE = len(PREDICTORS)
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Juncture, Nation, Person, TraitSpec
@@ -72,8 +72,9 @@ class Cast:
     Attributes:
         ids: person ids, in row order (the scenario's order).
         nation: (P,) the nation each person belongs to.
-        traits: (K, P, W) sampled values of each of PREDICTORS, the five traits and the
-            ideology, stacked so that a decider's are gathered in one call.
+        traits: (K + 1, P, W) sampled values of each of PREDICTORS, the five traits and the
+            ideology, and last the pride each person gives his nation as its decider
+            (`AllyAgent.pride`), stacked so that a decider's are gathered in one call.
         trait: trait name (and 'ideology') -> (P, W) its sampled values, a view of `traits`.
         death_year: (P, W) decimal year of death (set by the offices process).
         ousted: (P, W) removed from power for good.
@@ -84,8 +85,8 @@ class Cast:
     def __init__(self, persons: dict[str, Person], n_worlds: int):
         self.ids = list(persons)
         self.nation = np.array([p.nation for p in persons.values()])
-        self.traits = np.empty((len(PREDICTORS), len(persons), n_worlds))
-        self.trait = dict(zip(PREDICTORS, self.traits, strict=True))
+        self.traits = np.empty((len(PREDICTORS) + 1, len(persons), n_worlds))
+        self.trait = dict(zip(PREDICTORS, self.traits, strict=False))
         self.death_year = np.empty((len(persons), n_worlds))
         self.ousted = np.zeros((len(persons), n_worlds), dtype=bool)
         security = [p.security for p in persons.values()]
@@ -96,6 +97,14 @@ class Cast:
 
     def row(self, person_id: str) -> int:
         return self.ids.index(person_id)
+
+    def set_pride(self, amplification) -> None:
+        """Each person's pride as a decider, once the traits are drawn: the nation's middling
+        pride, which his prestige-seeking amplifies or damps by `amplification` (at 1, his
+        prestige-seeking alone, as in the first version of the model)."""
+        ps = self.trait["prestige_seeking"]
+        self.traits[PRIDE] = ps if np.all(amplification == 1.0) else 0.5 + amplification * (
+            ps - 0.5)
 
     def security_of(self, rows: np.ndarray, worlds: np.ndarray) -> np.ndarray:
         """The security of the persons in `rows` (Cast rows) in the `worlds` (an index array
@@ -189,9 +198,8 @@ class AllyAgent(mesa.Agent):
         self.holder = np.full(n, model.cast.row(spec.holder), dtype=np.int64)
         self.holder_cell = self.holder * n + model.cols
         self.decider = self.holder
-        cells = self.holder_cell
-        self._traits = model.cast.traits.reshape(len(PREDICTORS), -1)[:, cells]
-        self._pride = self._amplified(self._traits[PRESTIGE], model.cols)
+        self._traits = model.cast.traits.reshape(len(model.cast.traits), -1)[:, self.holder_cell]
+        self._capability_at: int | None = None
         self.hold = np.full(n, model.world.persons[spec.holder].security)
         self.failures = np.zeros(n)
         self.line = np.full(n, spec.line)
@@ -207,8 +215,8 @@ class AllyAgent(mesa.Agent):
         """(W,) trait `name` (or 'ideology') of whoever decides for the nation in each world:
         the office holder, or the person with real power behind him.
 
-        Every process asks for it, so the decider's traits are kept, (K, W), and updated in
-        the worlds where he changes (`set_decider`): not to be changed by the caller.
+        Every process asks for it, so the decider's traits are kept, (K + 1, W), and updated
+        in the worlds where he changes (`set_decider`): not to be changed by the caller.
         """
         return self._traits[ROW[name]]
 
@@ -217,32 +225,39 @@ class AllyAgent(mesa.Agent):
         differs from the last in the `worlds` (an index array) at most."""
         self.decider = decider
         cells = decider[worlds] * self.model.n_worlds + worlds
-        self._traits[:, worlds] = self.model.cast.traits.reshape(len(PREDICTORS), -1)[:, cells]
-        self._pride[worlds] = self._amplified(self._traits[PRESTIGE, worlds], worlds)
+        self._traits[:, worlds] = self.model.cast.traits.reshape(len(self._traits), -1)[:, cells]
 
     def pride(self) -> np.ndarray:
         """(W,) how strongly the nation feels a slight and claims rank: its own middling pride,
-        which its decider's prestige-seeking amplifies or damps (`leader_amplification`; at 1,
-        the decider's prestige-seeking alone, as in the first version of the model).
-
-        Kept, and updated with the decider's traits: not to be changed by the caller."""
-        return self._pride
-
-    def _amplified(self, prestige_seeking: np.ndarray, worlds: np.ndarray) -> np.ndarray:
-        k = self.model.forces.leader_amplification
-        if np.all(k == 1.0):
-            return prestige_seeking
-        return 0.5 + at(k, worlds) * (prestige_seeking - 0.5)
+        which its decider's prestige-seeking amplifies or damps (`leader_amplification`,
+        `Cast.set_pride`). Kept with the decider's traits: not to be changed by the caller."""
+        return self._traits[PRIDE]
 
     def restraint(self) -> np.ndarray | float:
         """1 - the nation's deference to the partner: how far its claims and grievances show
         (docs/MODEL.md, 'Deference'); 1.0 for a nation that defers to no one."""
         return 1.0 if self.deference is None else 1.0 - self.deference
 
+    @property
+    def capability_shock(self) -> np.ndarray:
+        """(W,) a temporary shock to capability (a collapse, a boom) that wears off."""
+        return self._capability_shock
+
+    @capability_shock.setter
+    def capability_shock(self, shock: np.ndarray) -> None:
+        self._capability_shock = shock
+        self._capability_at = None
+
     def capability(self) -> np.ndarray:
-        """(W,) material capability now, with this world's noise and shocks."""
-        return (self.capability_path[self.model.t] * self.capability_factor
-                * (1.0 + self.capability_shock))
+        """(W,) material capability now, with this world's noise and shocks.
+
+        Kept for the rest of the step once asked for (three processes ask), until the shock
+        changes: not to be changed by the caller."""
+        if self._capability_at != self.model.t:
+            self._capability = (self.capability_path[self.model.t] * self.capability_factor
+                                * (1.0 + self.capability_shock))
+            self._capability_at = self.model.t
+        return self._capability
 
     def install(self, worlds: np.ndarray, person, how: str) -> None:
         """Put `person` (Cast rows, one per world, or one row) in office in the `worlds` (an

@@ -73,6 +73,7 @@ class AllianceModel(mesa.Model):
         self.cast = Cast(world.persons, n_worlds)
         for row, spec in enumerate(world.persons.values()):
             PersonAgent(self, spec, row)
+        self.cast.set_pride(self.forces.leader_amplification)
         for index, member in enumerate(world.members):
             AllyAgent(self, world.nations[member], index)
         for index, power in enumerate(world.outside_powers):

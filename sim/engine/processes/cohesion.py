@@ -58,12 +58,12 @@ class Cohesion(Process):
         row = 0
         for process in self.mechanisms:
             for term in process.terms():
-                terms[row] = k * term
+                np.multiply(k, term, out=terms[row])
                 row += 1
-        terms[row] = k * (f.baseline_cohesion - model.cohesion)
+        np.multiply(k, f.baseline_cohesion - model.cohesion, out=terms[row])
         noise = model.streams(NOISE.of()).standard_normal(model.n_worlds)
-        terms[row + 1] = f.noise * np.sqrt(model.dt) * noise
+        np.multiply(f.noise * np.sqrt(model.dt), noise, out=terms[row + 1])
         raw = model.cohesion + terms[:-1].sum(axis=0)
         new = np.clip(raw, 0.0, 1.0)
-        terms[-1] = new - raw
+        np.subtract(new, raw, out=terms[-1])
         model.cohesion = new

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.processes.border import Border
-from sim.engine.rates import chance, happens
+from sim.engine.rates import at, chance, happens
 from sim.engine.specs import NOT_YET, EventKind, Labels, Outcome, Parameter, Process, Stream
 
 REALIGNMENT = Stream("realignment:{nation}")
@@ -55,28 +55,35 @@ class Realignment(Process):
         """Hazard `realignment_rate * openness * max(0, from_partner + offer - threat)` a year
         for each outside power; the ally turns with the summed hazard, to a power drawn in
         proportion to its share (one uniform draw decides both)."""
-        model = self.model
+        model, t = self.model, self.model.t
         split = model.split_happened()
         caps = [ally.capability() for ally in model.allies]
         for ally in model.allies:
-            i, t = ally.index, model.t
-            perceive = ally.holder_trait("threat_perception")
-            from_partner = self.border.tension * np.minimum(2.0, caps[1 - i] / caps[i]) * perceive
-            rates = [model.forces.realignment_rate * power.openness[ally.spec.id][t]
-                     * np.maximum(0.0, from_partner + power.offer[ally.spec.id][t]
-                                  - power.threat_now(ally.spec.id) * perceive)
-                     for power in model.outside]
+            u = model.streams(REALIGNMENT.of(nation=ally.spec.id)).random(model.n_worlds)
+            live = np.flatnonzero(split & (self.step == NOT_YET))   # only these may turn:
+            rates = self._rates(ally, live, caps)    # the hazards are computed for them alone
             total = rates[0]
             for rate in rates[1:]:
                 total = total + rate
-            u = model.streams(REALIGNMENT.of(nation=ally.spec.id)).random(model.n_worlds)
-            turn = split & (self.step == NOT_YET) & happens(u, total, model.dt)
-            worlds = np.flatnonzero(turn)
+            turned = happens(u[live], total, model.dt)
+            worlds = live[turned]
             self.step[worlds] = t
-            self.nation[worlds] = i
-            share = u[worlds] / chance(total[worlds], model.dt)
-            self.power[worlds] = self._which([r[worlds] for r in rates], total[worlds], share)
-            model.emit(REALIGNMENT_EVENT, turn, nation=ally.spec.id, power=self.power)
+            self.nation[worlds] = ally.index
+            share = u[worlds] / chance(total[turned], model.dt)
+            self.power[worlds] = self._which([r[turned] for r in rates], total[turned], share)
+            model.emit(REALIGNMENT_EVENT, worlds, nation=ally.spec.id, power=self.power)
+
+    def _rates(self, ally, worlds: np.ndarray, caps: list) -> list:
+        """Each outside power's hazard of drawing `ally` in the `worlds` (an index array)."""
+        model, i, t = self.model, ally.index, self.model.t
+        perceive = ally.holder_trait("threat_perception")[worlds]
+        from_partner = (self.border.tension[worlds]
+                        * np.minimum(2.0, caps[1 - i][worlds] / caps[i][worlds]) * perceive)
+        return [at(model.forces.realignment_rate, worlds) * at(power.openness[ally.spec.id][t],
+                                                                worlds)
+                * np.maximum(0.0, from_partner + power.offer[ally.spec.id][t]
+                             - at(power.threat_now(ally.spec.id), worlds) * perceive)
+                for power in model.outside]
 
     @staticmethod
     def _which(rates: list, total, share) -> np.ndarray:
