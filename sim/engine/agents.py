@@ -172,7 +172,8 @@ class AllyAgent(mesa.Agent):
     Attributes:
         spec: the Nation from the scenario.
         index: 0 or 1, its place in `alliance.members`.
-        holder: (W,) Cast row of the person holding the office.
+        holder: (W,) Cast row of the person holding the office (replaced by `install`, never
+            changed in place, so that an observer may keep the last one).
         holder_cell: (W,) the holder's cell in the Cast's flattened (P, W) arrays, so that
             what the Cast records of him is one `take` away (a 2-D gather costs several).
         decider: (W,) Cast row of the person who decides for the nation: the holder, or a

@@ -124,12 +124,14 @@ class Tenures:
     def observe(self, model) -> None:
         changes = {}
         for nation, held in self.held.items():
-            holder = model.ally(nation).holder
-            worlds = np.flatnonzero(holder != held)
+            holder = model.ally(nation).holder   # replaced, never changed in place
+            worlds = np.flatnonzero(holder != held) if holder is not held else held[:0]
             changes[nation] = worlds, holder[worlds], held[worlds]
-            self.held[nation] = holder.copy()
+            self.held[nation] = holder
         for k, (nation, row) in enumerate(zip(self.nations, self.rows, strict=True)):
             worlds, came, went = changes[nation]
+            if worlds.size == 0:
+                continue
             arrived = worlds[came == row]
             self.first[k, arrived[self.first[k, arrived] == NOT_YET]] = model.t
             self.last[k, worlds[went == row]] = model.t - 1

@@ -26,23 +26,23 @@ def chance(rate, dt: float):
     return -np.expm1(-rate * dt)
 
 
-def happens(u: np.ndarray, rate, dt: float) -> np.ndarray:
-    """(W,) whether an event with a yearly hazard `rate` happens within a step, given one
-    uniform draw `u` per world: u < P."""
-    return happens_below(u, rate, dt, lambda worlds: at(rate, worlds))
+def where_happens(u: np.ndarray, rate, dt: float) -> np.ndarray:
+    """The worlds (an index array) where an event with a yearly hazard `rate` happens within a
+    step, given one uniform draw `u` per world: u < P."""
+    return where_happens_below(u, rate, dt, lambda worlds: at(rate, worlds))
 
 
-def happens_below(u: np.ndarray, ceiling, dt: float,
-                  rate_at: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """`happens(u, rate, dt)` for a rate given by `rate_at(worlds)` (worlds an index array) and
-    bounded above by `ceiling` ((W,) or a number).
+def where_happens_below(u: np.ndarray, ceiling, dt: float,
+                        rate_at: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """`where_happens(u, rate, dt)` for a rate given by `rate_at(worlds)` (worlds an index
+    array) and bounded above by `ceiling` ((W,) or a number).
 
     Since P < rate dt, only the worlds whose `u` falls below `ceiling * dt` can see the event,
     a few in a hundred for the model's hazards. P's exponential (and whatever the rate's own
     costs, a power for the ouster) is evaluated in those worlds only, element by element as it
     would be in all of them, so the answer is the same to the bit.
     """
-    maybe = np.flatnonzero(u < ceiling * (dt * MARGIN))
-    hit = np.zeros(u.shape, dtype=bool)
-    hit[maybe] = u[maybe] < chance(rate_at(maybe), dt)
-    return hit
+    maybe = (u < ceiling * (dt * MARGIN)).nonzero()[0]
+    if maybe.size == 0:
+        return maybe
+    return maybe[u[maybe] < chance(rate_at(maybe), dt)]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.processes.border import Border
-from sim.engine.rates import happens
+from sim.engine.rates import where_happens
 from sim.engine.specs import NOT_YET, Effect, EventKind, Outcome, Parameter, Process, Stream
 
 CLASH = Stream("clash")
@@ -57,7 +57,8 @@ class Clash(Process):
         hostility = np.maximum(0.0, 1.0 - model.cohesion / model.world.split_threshold)
         rate = f.clash_rate * self.border.tension * impulsive * hostility
         u = model.streams(CLASH.of()).random(model.n_worlds)
-        clash = (self.step == NOT_YET) & happens(u, rate, model.dt)
+        hit = where_happens(u, rate, model.dt)
+        clash = hit[self.step[hit] == NOT_YET]
         self.step[clash] = model.t
         model.emit(CLASH_EVENT, clash, border=self.border.tension)
 

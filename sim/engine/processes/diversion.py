@@ -31,20 +31,26 @@ class Diversion(Process):
                                     "diversion pressure", default=0.0),
     }
 
+    def __init__(self, model):
+        super().__init__(model)
+        f = model.forces
+        self.on_polemics = not np.all(f.diversion_polemics == 0)
+        self.on_grievance_or_line = not (np.all(f.diversion_grievance == 0)
+                                         and np.all(f.diversion_line == 0))
+
     def pressure(self, ally) -> np.ndarray:
         """(W,) V = hold * failures: failures a leader survives and can turn outward."""
         return ally.hold * ally.failures
 
     def polemic_factor(self, ally):
         """(W,) the factor on the ally's polemic rate, or None where diversion is off."""
-        weight = self.model.forces.diversion_polemics
-        if np.all(weight == 0):
+        if not self.on_polemics:
             return None
-        return 1.0 + weight * self.pressure(ally)
+        return 1.0 + self.model.forces.diversion_polemics * self.pressure(ally)
 
     def drift(self) -> None:
         f, dt = self.model.forces, self.model.dt
-        if np.all(f.diversion_grievance == 0) and np.all(f.diversion_line == 0):
+        if not self.on_grievance_or_line:
             return
         for ally in self.model.allies:
             v = self.pressure(ally)

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from sim.engine.rates import at, happens_below
+from sim.engine.rates import at, where_happens_below
 from sim.engine.specs import Effect, EventKind, Parameter, Process, Stream
 
 DEATH = Stream("death:{person}")
@@ -121,19 +121,22 @@ class Offices(Process):
         death_year = cast.death_year.take(ally.holder_cell)
         dead = death_year <= model.end_of_step
         u = model.streams(OUSTER.of(nation=ally.spec.id)).random(model.n_worlds)
-        ousted = ~dead & (self._ousted(ally, u) | cast.ousted.take(ally.holder_cell))
+        ousted = cast.ousted.take(ally.holder_cell)
+        ousted[self._ousted(ally, u)] = True
+        ousted &= ~dead
         cast.ousted.put(ally.holder_cell[ousted], True)
         model.emit(DEATH_EVENT, dead, nation=ally.spec.id, person=ally.holder, date=death_year)
         model.emit(OUSTER_EVENT, ousted, nation=ally.spec.id, person=ally.holder)
         self.succeed(ally, dead | ousted)
 
     def _ousted(self, ally, u: np.ndarray) -> np.ndarray:
-        """(W,) whether the holder is ousted at the hazard `fill_office` gives, its power of the
-        failure factor (bounded by the largest failure count) taken only where it may be."""
+        """The worlds (an index array) where the holder is ousted at the hazard `fill_office`
+        gives, its power of the failure factor (bounded by the largest failure count) taken
+        only where it may be."""
         f, hold, failures = self.model.forces, ally.hold, ally.failures
         factor = f.ouster_failure_factor
         most = max(float(np.max(factor)), 1.0) ** max(float(np.max(failures)), 0.0)
-        return happens_below(
+        return where_happens_below(
             u, f.ouster_rate * (1.0 - hold) * most, self.model.dt,
             lambda i: at(f.ouster_rate, i) * (1.0 - hold[i]) * at(factor, i) ** failures[i])
 

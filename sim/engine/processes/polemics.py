@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.processes.diversion import Diversion
-from sim.engine.rates import at, happens
+from sim.engine.rates import at, where_happens
 from sim.engine.specs import NOT_YET, Effect, EventKind, Outcome, Parameter, Process, Stream
 
 POLEMIC = Stream("polemic:{nation}")
@@ -67,23 +67,24 @@ class Polemics(Process):
         if ally.deference is not None:
             rate = rate * ally.restraint()
         u = model.streams(POLEMIC.of(nation=ally.spec.id)).random(model.n_worlds)
-        self._attack(ally, happens(u, rate, model.dt))
+        self._attack(ally, where_happens(u, rate, model.dt))
 
-    def _attack(self, ally, attack: np.ndarray) -> None:
-        """Book the attacks of the `attack` mask (a few worlds in a hundred: the others are
-        left alone rather than given nothing)."""
+    def _attack(self, ally, worlds: np.ndarray) -> None:
+        """Book the attacks in the `worlds` (an index array; a few worlds in a hundred: the
+        others are left alone rather than given nothing)."""
+        if worlds.size == 0:
+            return
         model, target = self.model, ally.partner
-        worlds = np.flatnonzero(attack)
         slight = at(model.forces.polemic_grievance, worlds) * 2.0
         target.grievance[worlds] += slight * target.pride()[worlds]
         self.count[worlds] += 1
         self.first[worlds[self.first[worlds] == NOT_YET]] = model.t
-        model.emit(ATTACK, attack, nation=ally.spec.id, person=ally.decider)
+        model.emit(ATTACK, worlds, nation=ally.spec.id, person=ally.decider)
 
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:
         for nid, times in value.items():
             if times > 0:
-                self._attack(self.model.ally(nid), worlds.copy())
+                self._attack(self.model.ally(nid), np.flatnonzero(worlds))
 
     def outcome_steps(self) -> dict:
         return {FIRST_POLEMIC.id: self.first}

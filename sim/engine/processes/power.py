@@ -87,6 +87,11 @@ class Power(Process):
             ally.spec.id: [(model.cast.row(e.person), e.from_, e.until)
                            for e in ally.spec.real_power]
             for ally in model.allies}
+        f, dt = model.forces, model.dt   # each a number, or drawn in each world
+        self.keep_gap = (np.exp(-f.consolidation_rate * dt) if np.any(f.consolidation_rate > 0)
+                         else None)
+        self.keep_failures = (halving_factor(f.failure_half_life, dt)
+                              if np.any(f.failure_half_life > 0) else None)
 
     def fill_offices(self) -> None:
         """Challenges dated this step are decided, then each nation's decider is found."""
@@ -96,11 +101,10 @@ class Power(Process):
             self.model.allies.do(self._find_decider)
 
     def drift(self) -> None:
-        f, dt = self.model.forces, self.model.dt
-        if np.any(f.consolidation_rate > 0):   # a number, or drawn in each world
-            self.model.allies.do(consolidate, np.exp(-f.consolidation_rate * dt))
-        if np.any(f.failure_half_life > 0):
-            self.model.allies.do(forget_failures, halving_factor(f.failure_half_life, dt))
+        if self.keep_gap is not None:
+            self.model.allies.do(consolidate, self.keep_gap)
+        if self.keep_failures is not None:
+            self.model.allies.do(forget_failures, self.keep_failures)
 
     def _challenge(self, challenge) -> None:
         model, cast = self.model, self.model.cast

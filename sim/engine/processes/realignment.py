@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.processes.border import Border
-from sim.engine.rates import at, chance, happens
+from sim.engine.rates import at, chance, where_happens
 from sim.engine.specs import NOT_YET, EventKind, Labels, Outcome, Parameter, Process, Stream
 
 REALIGNMENT = Stream("realignment:{nation}")
@@ -61,11 +61,13 @@ class Realignment(Process):
         for ally in model.allies:
             u = model.streams(REALIGNMENT.of(nation=ally.spec.id)).random(model.n_worlds)
             live = np.flatnonzero(split & (self.step == NOT_YET))   # only these may turn:
+            if live.size == 0:
+                continue
             rates = self._rates(ally, live, caps)    # the hazards are computed for them alone
             total = rates[0]
             for rate in rates[1:]:
                 total = total + rate
-            turned = happens(u[live], total, model.dt)
+            turned = where_happens(u[live], total, model.dt)
             worlds = live[turned]
             self.step[worlds] = t
             self.nation[worlds] = ally.index
