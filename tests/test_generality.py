@@ -165,6 +165,33 @@ def test_a_failed_challenge_purges_the_challengers():
     assert model.cast.ousted[model.cast.row("rival")][kept].all()
 
 
+def test_a_challenge_and_the_junctures_of_its_step_are_taken_in_date_order():
+    """A plot that answers a dismissal dated earlier in the same step is decided after it (as
+    Sabri's allies resigned on 13 May 1971, eleven days after his dismissal, within one of
+    soviet_egypt.yaml's monthly steps), and a juncture dated after the plot in that step is
+    decided by whoever the plot left in office."""
+    def change(data):
+        challenged(0.2, date="1950-08-15")(data)
+        data["junctures"]["dismissal"] = {
+            "title": "dismissal", "date": "1950-07-15", "actor": "b", "options": {
+                "dismiss": {"text": "dismiss", "weight": 1},
+                "keep": {"text": "keep", "weight": 1}}}
+        data["junctures"]["reward"] = {
+            "title": "reward", "date": "1950-09-01", "actor": "b", "when": "always",
+            "requires": {"holders": {"b": "rival"}},
+            "options": {"reward": {"text": "reward", "weight": 1}}}
+        data["challenges"]["plot"]["requires"] = {"choices": {"dismissal": "dismiss"}}
+    w = world(change)
+    steps = {w.step_of(w.junctures[j].date) for j in ("dismissal", "reward")}
+    assert steps == {w.step_of(w.challenges["plot"].date)}            # one step for all three
+    rows = simulate_block(w, 9, 0, 0, 3000).rows.to_pandas()
+    dismissed = rows["choice.dismissal"] == "dismiss"
+    rewarded = rows["choice.reward"].notna()
+    assert dismissed.mean() == pytest.approx(0.5, abs=0.05)
+    assert rewarded[dismissed].mean() == pytest.approx(0.8 * 0.8, abs=0.04)
+    assert not rewarded[~dismissed].any()                # no plot where no one was dismissed
+
+
 def test_the_person_with_real_power_decides_not_the_office_holder():
     def change(data):
         data["persons"]["shadow"] = {**copy.deepcopy(data["persons"]["pa"]), "name": "SHADOW"}
