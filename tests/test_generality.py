@@ -70,6 +70,26 @@ def test_a_second_patrons_offer_draws_the_realignment_to_it_not_to_the_threat():
     assert np.isnan(run(world(two_powers(offer=0.0))).years["realignment"]).all()
 
 
+def test_an_ally_turns_once_relations_fail_not_a_sustained_split_later():
+    """Abrogation follows new outside alignments (Leeds & Savun 2007): an ally whose cohesion is
+    below the split threshold may turn before any split is recorded; one whose relations never
+    fail does not turn, however open the second patron."""
+    def unrecorded(insult_weight: float):
+        def change(data):
+            two_powers(offer=0.8)(data)
+            data["split"]["sustained_years"] = 30.0   # no split can be recorded by 1975
+            for jid in ("first", "second", "third"):
+                data["junctures"][jid]["options"]["insult"]["weight"] = insult_weight
+        return change
+    failed = run(world(unrecorded(9)))
+    assert split_share(failed) == 0.0
+    realigned = ~np.isnan(failed.years["realignment"])
+    assert realigned.mean() > 0.5                           # two insults take cohesion to 0.25
+    assert (failed.years["realignment"][realigned] >= 1957).all()   # the second insult's year
+    assert np.all(failed.breakdowns[("realignment", "by_power")][realigned] == 1)   # to d
+    assert np.isnan(run(world(unrecorded(0))).years["realignment"]).all()   # cohesion 0.5
+
+
 def test_a_second_patrons_aid_lowers_the_clients_dependence():
     def with_aid(offer):
         def change(data):
