@@ -30,7 +30,6 @@ from sim.engine.schedule import EFFECTS, OUTCOMES, PARAMETERS
 from sim.engine.specs import PREDICTORS, TRAITS
 from sim.scenario.fields import (
     Date,
-    NonNegative,
     Series,
     Text,
     Trait,
@@ -87,6 +86,12 @@ def Keyed(model):  # noqa: N802 (a type factory, named like the type it makes)
 
 
 Id = SkipJsonSchema[str]
+
+MAX_WEIGHT = 1e6
+"""The largest option or contender weight: odds of a million to one already decide every world,
+and a bound keeps the weighted draws finite (a sum of weights near 1e308 overflows)."""
+
+Weight = number(0.0, MAX_WEIGHT)
 
 
 # --------------------------------------------------------------------------- time and alliance
@@ -202,7 +207,7 @@ class Traits(Strict):
 class Contender(Strict):
     """Whether and when a person may succeed to the office."""
 
-    weight: NonNegative = Field(description="relative chance of taking the office when it "
+    weight: Weight = Field(description="relative chance of taking the office when it "
                                 "falls vacant (0: never)")
     from_: Date = Field(1000.0, alias="from", description="first day the person contends")
     until: Date = Field(3000.0, description="day after which the person no longer contends")
@@ -266,7 +271,7 @@ class Option(Strict):
     id: Id = ""
     text: Text = Field(description="what happens, for the chronicle; {holder} is replaced by "
                        "the deciding holder's name")
-    weight: NonNegative = Field(description="the option's odds for an average holder at "
+    weight: Weight = Field(description="the option's odds for an average holder at "
                                 "middling cohesion (0: never)")
     traits: dict[Literal[PREDICTORS], Coefficient] = Field(
         {}, description="log-odds coefficient on each of the holder's traits (and ideology)")
