@@ -3,9 +3,11 @@
 Block b holds worlds `b * chunk_size` onwards and draws every random number from streams
 spawned from `(seed, b)`. A block is the unit of both randomness and execution, so the results
 depend on the seed and the chunk size only, never on the executor or how many workers it has.
-Per-world rows are handed to a sink block by block, in order, so memory stays flat however
-many worlds run. The runner attaches the observers (sim/engine/observers.py) whose aggregates
-the outputs need.
+Blocks go through the executor with at most two per worker in flight (`in_order`), and each
+block's rows are handed to a sink as soon as the blocks before it are in, so the rows never
+accumulate: what the run keeps per world is its outcome dates (the summary is computed from
+them: 25 bytes a world). The runner attaches the observers (sim/engine/observers.py) whose
+aggregates the outputs need.
 """
 
 from __future__ import annotations
@@ -18,24 +20,33 @@ import numpy as np
 import pyarrow as pa
 from tqdm import tqdm
 
+from sim import interrupts
 from sim.engine.model import AllianceModel
 from sim.engine.observers import COHESION_BINS, CohesionHistogram, DriverLedger, StepDrivers
-from sim.engine.schedule import DRIVERS, OUTCOMES
+from sim.engine.schedule import DRIVERS, HEADLINE, OUTCOMES
 from sim.engine.specs import IDEOLOGY_TRAIT, NOT_YET, PREDICTORS, Labels
 from sim.engine.streams import Streams
-from sim.executors import make_executor
+from sim.executors import in_order, make_executor
 from sim.scenario.schema import World
 from sim.settings import RunSettings
 
 
 @dataclass
 class BlockResult:
-    """What one block of worlds returns: its rows and its per-step aggregates."""
+    """What one block of worlds returns: its rows and its aggregates.
+
+    Attributes:
+        driver_sums: (2, D) each driver's contribution summed over the block's worlds that
+            split (row 0) and over all its worlds (row 1), each world to its split or the
+            horizon; `split_worlds` counts the first group.
+    """
 
     block: int
     rows: pa.Table
     drivers_by_step: np.ndarray
     cohesion_histogram: np.ndarray
+    driver_sums: np.ndarray
+    split_worlds: int
 
 
 @dataclass
@@ -49,6 +60,9 @@ class MonteCarloResult:
             the outcomes that name an ally.
         drivers_by_step: (T, D) each driver's contribution summed over worlds at each step.
         cohesion_histogram: (T, COHESION_BINS + 1) worlds by cohesion at the end of each step.
+        driver_sums: (2, D) each driver's contribution summed over the worlds that split and
+            over all worlds (each world to its split, or to the horizon).
+        split_worlds: the number of worlds that split.
     """
 
     world: World
@@ -57,6 +71,8 @@ class MonteCarloResult:
     by_nation: dict[str, np.ndarray]
     drivers_by_step: np.ndarray
     cohesion_histogram: np.ndarray
+    driver_sums: np.ndarray
+    split_worlds: int
 
     @property
     def runs(self) -> int:
@@ -77,16 +93,21 @@ def blocks_of(runs: int, chunk_size: int) -> list[tuple[int, int, int]]:
             for b in range(math.ceil(runs / chunk_size))]
 
 
-def simulate_block(world: World, seed: int, block: int, first: int, n: int) -> BlockResult:
-    """Run one block of `n` worlds from the start to the horizon and tabulate it."""
+def simulate_block(world: World, seed: int, block: int, first: int, n: int,
+                   rows: str = "full") -> BlockResult:
+    """Run one block of `n` worlds from the start to the horizon and tabulate it (`rows`:
+    'full', every column, or 'outcomes', the outcome dates and nations only)."""
     steps = StepDrivers(world.n_steps, len(DRIVERS))
     histogram = CohesionHistogram(world.n_steps)
     ledger = DriverLedger(len(DRIVERS), n)
     model = AllianceModel(world, n, Streams(seed, block), observers=[steps, histogram, ledger])
     model.run()
-    rows = tabulate(model, first, ledger)
+    table = tabulate(model, first, ledger, full=rows == "full")
+    drivers = np.stack(list(ledger.columns(DRIVERS).values()), axis=1).astype(float)
+    split = table[HEADLINE.column].is_valid().to_numpy(zero_copy_only=False)
+    sums = np.stack([drivers[split].sum(axis=0), drivers.sum(axis=0)])
     model.release()
-    return BlockResult(block, rows, steps.by_step, histogram.counts)
+    return BlockResult(block, table, steps.by_step, histogram.counts, sums, int(split.sum()))
 
 
 def _column(values) -> pa.Array:
@@ -100,9 +121,11 @@ def _column(values) -> pa.Array:
     return pa.array(values)
 
 
-def tabulate(model: AllianceModel, first: int, ledger: DriverLedger) -> pa.Table:
+def tabulate(model: AllianceModel, first: int, ledger: DriverLedger,
+             full: bool = True) -> pa.Table:
     """One row per world (columns documented in the README, "runs.parquet"): the date of each
-    outcome, what each process records per world, the sampled traits and the drivers."""
+    outcome and the nation it concerns; with `full`, also what each process records per
+    world, the sampled traits and the drivers."""
     world = model.world
     columns: dict[str, pa.Array] = {
         "world": pa.array(np.arange(first, first + model.n_worlds, dtype=np.int64)),
@@ -111,6 +134,12 @@ def tabulate(model: AllianceModel, first: int, ledger: DriverLedger) -> pa.Table
     for outcome in OUTCOMES:
         years = np.where(steps[outcome.id] == NOT_YET, np.nan, world.year_of(steps[outcome.id]))
         columns[outcome.column] = pa.array(years, mask=np.isnan(years))
+    if not full:
+        nations = {o.by_nation for o in OUTCOMES if o.by_nation}
+        for process in model.processes:
+            columns.update({name: _column(values) for name, values in process.columns().items()
+                            if name in nations})
+        return pa.table(columns)
     for process in model.processes:
         columns.update({name: _column(values) for name, values in process.columns().items()})
     for row, person in enumerate(world.persons.values()):
@@ -140,16 +169,15 @@ def run_monte_carlo(world: World, settings: RunSettings,
     runs = settings.runs
     plan = blocks_of(runs, settings.chunk_size)
     years = {o.id: np.full(runs, np.nan) for o in OUTCOMES}
-    by_nation = {o.id: np.full(runs, NOT_YET) for o in OUTCOMES if o.by_nation}
+    by_nation = {o.id: np.full(runs, NOT_YET, dtype=np.int8) for o in OUTCOMES if o.by_nation}
     drivers = np.zeros((world.n_steps, len(DRIVERS)))
     histogram = np.zeros((world.n_steps, COHESION_BINS + 1), dtype=np.int64)
-    pending: dict[int, BlockResult] = {}
-    next_block = 0
+    driver_sums, split_worlds = np.zeros((2, len(DRIVERS))), 0
     bar = tqdm(total=runs, unit="world", disable=not settings.progress, desc=world.name)
+    calls = [(world, settings.seed, b, first, n, settings.rows) for b, first, n in plan]
     with make_executor(settings.executor, settings.workers, settings.dask_address) as pool:
-        futures = [pool.submit(simulate_block, world, settings.seed, b, first, n)
-                   for b, first, n in plan]
-        for result in pool.as_completed(futures):
+        # in block order, so that sums do not depend on which worker finished first
+        for result in in_order(pool, simulate_block, calls):
             _, first, n = plan[result.block]
             rows = result.rows
             for outcome in OUTCOMES:
@@ -157,14 +185,14 @@ def run_monte_carlo(world: World, settings: RunSettings,
                     zero_copy_only=False)
                 if outcome.by_nation:
                     by_nation[outcome.id][first:first + n] = _codes(rows[outcome.by_nation])
+            drivers += result.drivers_by_step
+            histogram += result.cohesion_histogram
+            driver_sums += result.driver_sums
+            split_worlds += result.split_worlds
+            if sink is not None:
+                sink(rows)
             bar.update(n)
-            pending[result.block] = result
-            while next_block in pending:  # in block order, so that sums do not depend on
-                done = pending.pop(next_block)  # which worker finished first
-                drivers += done.drivers_by_step
-                histogram += done.cohesion_histogram
-                if sink is not None:
-                    sink(done.rows)
-                next_block += 1
+            interrupts.checkpoint()
     bar.close()
-    return MonteCarloResult(world, settings, years, by_nation, drivers, histogram)
+    return MonteCarloResult(world, settings, years, by_nation, drivers, histogram, driver_sums,
+                            split_worlds)
