@@ -153,6 +153,7 @@ class _Composer:
 
 
 def _scenario_of(point: list[str], default: str) -> str:
+    """The scenario a point selects (its name only labels the world while it is checked)."""
     for override in point:
         if _key(override) == "scenario" and "=" in override:
             return override.partition("=")[2].strip("'\"")
@@ -164,7 +165,6 @@ def make_plan(config_dir: Path, config_name: str, arguments: list[str],
     """Check the command line as the docstring of the module says; None when it holds a
     Hydra flag that is left to Hydra. Raises InputError (FolderError) in one line."""
     from hydra import initialize_config_dir
-    from hydra.core.hydra_config import HydraConfig
     from hydra.errors import HydraException
 
     selected = _config_name(arguments, config_name)
@@ -185,14 +185,18 @@ def make_plan(config_dir: Path, config_name: str, arguments: list[str],
     else:
         points = [overrides]
     swept = {o.key_or_group for o in parsed if o.is_sweep_override()}
+    key = "sweep" if multirun else "run"
+    folder = _given_folder(parsed, key)
     with initialize_config_dir(config_dir=str(Path(config_dir).resolve()),
                                version_base="1.3"):
         composer = _Composer(Path(config_dir), config_name)
-        try:
-            first = composer.compose(points[0], hydra=True)
-        except HydraException as error:
-            raise InputError(explain(error, _base(composer, points[0]))) from None
-        default = first.hydra.runtime.choices.get("scenario", "scenario")
+        first = None
+        if folder is None:  # the folder depends on Hydra's own config (a date, the scenario)
+            try:
+                first = composer.compose(points[0], hydra=True)
+            except HydraException as error:
+                raise InputError(explain(error, _base(composer, points[0]))) from None
+            folder = _resolved_folder(first, key)
         for i, point in enumerate(points):
             task = [o for o in point if not _is_hydra(o)]
             where = ""
@@ -200,25 +204,41 @@ def make_plan(config_dir: Path, config_name: str, arguments: list[str],
                 shown = " ".join(o for o in point if _key(o) in swept)
                 where = f"point {i} of the sweep ({shown}): "
             try:
-                cfg = first if i == 0 else composer.point(task)
-                check(cfg, _scenario_of(task, default))
+                cfg = first if i == 0 and first is not None else composer.point(task)
+                check(cfg, _scenario_of(task, "scenario"))
             except HydraException as error:
                 raise InputError(where + explain(error, _base(composer, task))) from None
             except InputError as error:
                 raise type(error)(where + str(error)) from None
-        HydraConfig.instance().set_config(first)
-        key = "sweep" if multirun else "run"
-        try:
-            folder = Path(str(first.hydra[key].dir))
-        except Exception as error:
-            raise InputError(f"hydra.{key}.dir cannot be resolved: "
-                             f"{str(error).splitlines()[0]}") from None
-        finally:
-            HydraConfig.instance().cfg = None
     check_folder(folder, multirun)
     fixed = f"hydra.{key}.dir={_quoted(str(folder))}"
     handed = [a for a in arguments if _key(a) != f"hydra.{key}.dir"] + [fixed]
     return Plan(handed, multirun, points, folder)
+
+
+def _given_folder(parsed, key: str) -> Path | None:
+    """The output folder the command line names in plain text (None: Hydra's default, or a
+    value with interpolations, which Hydra's config resolves)."""
+    for override in parsed:
+        if override.key_or_group == f"hydra.{key}.dir" and not override.is_sweep_override():
+            value = override.value()
+            if isinstance(value, str) and "${" not in value:
+                return Path(value)
+    return None
+
+
+def _resolved_folder(cfg: DictConfig, key: str) -> Path:
+    """hydra.run.dir (or hydra.sweep.dir) of a config composed with Hydra's own, resolved."""
+    from hydra.core.hydra_config import HydraConfig
+
+    HydraConfig.instance().set_config(cfg)
+    try:
+        return Path(str(cfg.hydra[key].dir))
+    except Exception as error:
+        raise InputError(f"hydra.{key}.dir cannot be resolved: "
+                         f"{str(error).splitlines()[0]}") from None
+    finally:
+        HydraConfig.instance().cfg = None
 
 
 def _base(composer: _Composer, overrides: list[str]) -> DictConfig | None:
