@@ -168,6 +168,25 @@ class Survival:
         return (float(self.survival[k]), float(self.low[k]), float(self.high[k]))
 
 
+def _exits(times: np.ndarray, observed: np.ndarray, chunk: int = 1 << 20):
+    """(unique times ascending, subjects leaving at each, events at each): the counts every
+    survival estimate below needs. Worlds leave at a few hundred distinct step dates, so
+    the counts are short arrays; they are gathered a million subjects at a time, so that no
+    temporary grows with the number of subjects."""
+    parts = []
+    for start in range(0, times.size, chunk):
+        part, seen = times[start:start + chunk], observed[start:start + chunk]
+        parts.append((np.unique(part, return_counts=True),
+                      np.unique(part[seen], return_counts=True)))
+    t = np.unique(np.concatenate([u for (u, _), _ in parts] or [np.empty(0)]))
+    leaving = np.zeros(t.size, dtype=np.int64)
+    d = np.zeros(t.size, dtype=np.int64)
+    for (u, count), (event_t, events) in parts:
+        leaving[np.searchsorted(t, u)] += count
+        d[np.searchsorted(t, event_t)] += events
+    return t, leaving, d
+
+
 def kaplan_meier(times: np.ndarray, observed: np.ndarray, level: float = 0.95) -> Survival:
     """Kaplan-Meier estimate of the survival function with a Greenwood log-log band.
 
@@ -175,29 +194,28 @@ def kaplan_meier(times: np.ndarray, observed: np.ndarray, level: float = 0.95) -
         times: (R,) event time where observed, censoring time otherwise.
         observed: (R,) bool, True where the event happened at `times`.
 
-    Where the log-log band is undefined (the estimate is 0 or 1), it collapses onto the
-    estimate.
+    The arithmetic is scipy.stats.ecdf's for right-censored data and its "log-log"
+    confidence interval (Sawyer's exponential Greenwood), done on the counts at each
+    distinct time, so that memory does not grow with the number of subjects. Where the
+    log-log band is undefined (the estimate is 0 or 1), it collapses onto the estimate.
     """
     times = np.asarray(times, dtype=float)
     observed = np.asarray(observed, dtype=bool)
-    order = np.argsort(times, kind="stable")
-    ordered, died = times[order], observed[order]
-    first = np.diff(ordered, prepend=-np.inf) > 0           # first of each distinct time
-    unique = ordered[first]
-    at_risk = (times.size - np.flatnonzero(first)).astype(float)
-    deaths = np.add.reduceat(died.astype(float), np.flatnonzero(first)) if times.size else died
-    survival = np.cumprod((at_risk - deaths) / at_risk)
-    low = high = survival
+    t, leaving, d = _exits(times, observed)
+    n = times.size - np.concatenate([[0], np.cumsum(leaving)[:-1]])  # at risk at each time
+    survival = np.cumprod((n - d) / n)
     if observed.any():
-        with np.errstate(divide="ignore", invalid="ignore"):   # undefined where S is 0 or 1
-            greenwood = np.cumsum(deaths / (at_risk * (at_risk - deaths)))
-            spread = special.ndtri(0.5 + level / 2) * np.sqrt(greenwood) / np.abs(np.log(survival))
-            centre = np.log(-np.log(survival))
-            low = np.exp(-np.exp(centre + spread))
-            high = np.exp(-np.exp(centre - spread))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            var = 1 / np.log(survival) ** 2 * np.cumsum(d / (n * (n - d)))
+            z_se = special.ndtri(1 / 2 + level / 2) * np.sqrt(var)
+            points = np.log(-np.log(survival))
+            low = np.clip(np.exp(-np.exp(points + z_se)), 0, 1)
+            high = np.clip(np.exp(-np.exp(points - z_se)), 0, 1)
         low = np.where(np.isnan(low), survival, low)
         high = np.where(np.isnan(high), survival, high)
-    return Survival(unique, survival, low, high, int(times.size), int(observed.sum()))
+    else:
+        low = high = survival
+    return Survival(t, survival, low, high, int(times.size), int(observed.sum()))
 
 
 def period_edges(start: float, end: float, width: float = 5) -> np.ndarray:
@@ -236,10 +254,11 @@ def hazard_by_period(times: np.ndarray, observed: np.ndarray, edges: np.ndarray,
     """
     times = np.asarray(times, dtype=float)
     observed = np.asarray(observed, dtype=bool)
+    t, leaving, d = _exits(times, observed)  # per distinct time: memory flat in R
     periods = []
     for low, high in zip(edges[:-1], edges[1:], strict=True):
-        exposure = float(np.clip(np.minimum(times, high) - low, 0.0, high - low).sum())
-        events = int((observed & (times >= low) & (times < high)).sum())
+        exposure = float((leaving * np.clip(np.minimum(t, high) - low, 0.0, high - low)).sum())
+        events = int(d[(t >= low) & (t < high)].sum())
         rate = events / exposure if exposure > 0 else float("nan")
         periods.append({"years": [float(low), float(high)], "events": events,
                         "exposure": exposure, "rate": rate,
