@@ -2,6 +2,7 @@
 
     python benchmarks/bench_speed.py            # 1, 1,000, 10,000, 100,000 and 1,000,000 worlds
     python benchmarks/bench_speed.py --quick    # without the million
+    python benchmarks/bench_speed.py --peak 10000000 --executor processes --rows outcomes
 
 Each size runs in a fresh process on one core (serial executor), streaming its rows to a
 Parquet file as `python run.py` does, so the peak memory printed is that of a real run of that
@@ -12,6 +13,11 @@ Then, for 10,000 worlds and more, the engine against the standard one-model-per-
 (benchmarks/mesa_yardstick.py), both in one fresh process: the yardstick's models per second
 (500 models, before and after the engine, averaged), the engine's worlds per second, simulation
 only (blocks run and tabulated, no file written), and their ratio.
+
+`--peak N` instead runs `python run.py runs=N` end to end with the given executor (2 workers)
+and `rows` setting, and prints its peak resident memory, all its processes together (the
+program, its pool's workers or its Dask cluster), sampled every 0.1 s, and the size of the
+runs.parquet it wrote.
 """
 
 from __future__ import annotations
@@ -84,13 +90,61 @@ def end_to_end() -> float:
         return time.perf_counter() - start
 
 
+def tree_rss(process) -> int:
+    import psutil
+
+    total = 0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def peak(runs: int, executor: str, rows: str) -> None:
+    """`python run.py runs=N` end to end: wall time, peak memory of all its processes, and
+    the size of runs.parquet."""
+    import psutil
+
+    with tempfile.TemporaryDirectory(prefix="bench-peak-") as folder:
+        out = Path(folder) / "run"
+        command = [sys.executable, "run.py", f"runs={runs}", f"executor={executor}",
+                   "workers=2", f"rows={rows}", "progress=false", "compare_with=null",
+                   f"hydra.run.dir={out}"]
+        start = time.perf_counter()
+        child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, text=True)
+        watcher, most = psutil.Process(child.pid), 0
+        while child.poll() is None:
+            try:
+                most = max(most, tree_rss(watcher))
+            except psutil.NoSuchProcess:
+                pass
+            time.sleep(0.1)
+        seconds = time.perf_counter() - start
+        if child.returncode != 0:
+            sys.exit(child.stderr.read())
+        size = (out / "runs.parquet").stat().st_size
+    print(f"{runs:,} worlds, executor={executor}, rows={rows}: {seconds:.0f} s, peak "
+          f"{most / 2**20:,.0f} MiB (all processes), runs.parquet {size / 2**20:,.0f} MiB "
+          f"({size / 2**20 / (runs / 1e6):,.1f} MiB per million worlds)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the million-world run")
     parser.add_argument("--chunk-size", type=int, help="worlds per block (default: the config's)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--versus", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--peak", type=int, metavar="N",
+                        help="peak memory of `python run.py runs=N` end to end")
+    parser.add_argument("--executor", default="serial", help="with --peak")
+    parser.add_argument("--rows", default="full", help="with --peak: full or outcomes")
     args = parser.parse_args()
+    if args.peak is not None:
+        peak(args.peak, args.executor, args.rows)
+        return
     if args.chunk_size is None:
         sys.path.insert(0, str(ROOT))
         from sim.settings import RunSettings

@@ -32,14 +32,12 @@ from sim.calibration.abc import (
 )
 from sim.calibration.evidence import items_of, select
 from sim.errors import SettingsError
-from sim.outputs.folder import RowWriter, discard_outputs, write_json
+from sim.outputs.folder import RowWriter, write_json
 from sim.scenario.base import NOTE_KEYS
 from sim.scenario.library import load_world
 from sim.scenario.uncertain import uncertain_fields
 from sim.settings import RunSettings
 from sim.studies.variants import relative_path, study_app, variant
-
-OUTPUTS = ("posterior.parquet", "worlds.parquet", "leave_one_out.csv", "plots")
 
 
 def scenario_data(cfg_scenario) -> dict:
@@ -84,9 +82,7 @@ def calibrate(world, settings: RunSettings, evidence="all", holdout=None, folder
     if holdout not in (None, "all"):
         left_out = [item.name for item in select(items, [holdout])]
         used = [name for name in used if name not in left_out]
-    writer = RowWriter(folder) if folder is not None else None
-    if writer is not None:
-        writer.final, writer.partial = folder / "worlds.parquet", folder / "worlds.parquet.partial"
+    writer = RowWriter(folder, name="worlds.parquet") if folder is not None else None
     result = run_pass(world, items, used, settings, sink=writer)
     if writer is not None:
         writer.close()
@@ -123,28 +119,36 @@ def calibrate(world, settings: RunSettings, evidence="all", holdout=None, folder
     return summary
 
 
-def run(cfg: DictConfig, folder: Path, scenario_name: str) -> dict:
-    """The plain function behind the command: calibrate the composed config into `folder`."""
+def request_of(cfg: DictConfig, scenario_name: str):
+    """(settings, scenario data, the world with its priors, evidence, priors) of a calibration,
+    checked before anything runs (raises InputError)."""
     settings = RunSettings.from_config(cfg)
     load_world(cfg.scenario, scenario_name)   # the scenario itself must be valid first
     data = scenario_data(cfg.scenario)
-    priors = OmegaConf.to_container(cfg.priors, resolve=True) or {}
+    priors = OmegaConf.to_container(cfg.priors, resolve=False) or {}
     world = prior_world(data, scenario_name, priors)
     evidence = OmegaConf.to_container(cfg.evidence) if OmegaConf.is_list(cfg.evidence) \
         else cfg.evidence
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        summary = calibrate(world, settings, evidence, cfg.holdout, folder)
-        summary["priors"] = priors
-        summary["scenario_digest"] = digest(data)
-        write_json(folder / "summary.json", _finite(summary))
-    except BaseException:
-        for name in OUTPUTS:
-            path = folder / name
-            if path.is_file():
-                path.unlink()
-        discard_outputs(folder)
-        raise
+    items = items_of(world)
+    select(items, evidence)
+    if cfg.holdout not in (None, "all"):
+        select(items, [cfg.holdout])
+    return settings, data, world, evidence, priors
+
+
+def check(cfg: DictConfig, scenario_name: str) -> None:
+    """The calibration's settings checked, before Hydra starts (sim/preflight.py)."""
+    request_of(cfg, scenario_name)
+
+
+def run(cfg: DictConfig, folder: Path, scenario_name: str) -> dict:
+    """The plain function behind the command: calibrate the composed config into `folder`
+    (held by the caller, which removes what was written if this fails)."""
+    settings, data, world, evidence, priors = request_of(cfg, scenario_name)
+    summary = calibrate(world, settings, evidence, cfg.holdout, folder)
+    summary["priors"] = priors
+    summary["scenario_digest"] = digest(data)
+    write_json(folder / "summary.json", _finite(summary))
     from sim.calibration.text import render_calibration
 
     print(render_calibration(summary, folder))
@@ -168,7 +172,7 @@ def read_posterior(folder: Path):
 
 
 def main() -> None:
-    study_app("calibrate", run)
+    study_app("calibrate", run, check)
 
 
 if __name__ == "__main__":

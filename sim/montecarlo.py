@@ -3,9 +3,11 @@
 Block b holds worlds `b * chunk_size` onwards and draws every random number from streams
 spawned from `(seed, b)`. A block is the unit of both randomness and execution, so the results
 depend on the seed and the chunk size only, never on the executor or how many workers it has.
-Per-world rows are handed to a sink block by block, in order, so memory stays flat however
-many worlds run. The runner attaches the observers (sim/engine/observers.py) whose aggregates
-the outputs need.
+Blocks go through the executor with at most two per worker in flight (`in_order`), and each
+block's rows are handed to a sink as soon as the blocks before it are in, so the rows never
+accumulate: what the run keeps per world is its outcome dates (the summary is computed from
+them: 25 bytes a world). The runner attaches the observers (sim/engine/observers.py) whose
+aggregates the outputs need.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import numpy as np
 import pyarrow as pa
 from tqdm import tqdm
 
+from sim import interrupts
+from sim.calibration.evidence import columns_needed, items_of
 from sim.engine.model import AllianceModel
 from sim.engine.observers import (
     COHESION_BINS,
@@ -26,22 +30,30 @@ from sim.engine.observers import (
     StepDrivers,
     Tenures,
 )
-from sim.engine.schedule import DRIVERS, OUTCOMES
+from sim.engine.schedule import DRIVERS, HEADLINE, OUTCOMES
 from sim.engine.specs import IDEOLOGY_TRAIT, NOT_YET, PREDICTORS, Labels
 from sim.engine.streams import Streams
-from sim.executors import make_executor
+from sim.executors import in_order, make_executor
 from sim.scenario.schema import World
 from sim.settings import RunSettings
 
 
 @dataclass
 class BlockResult:
-    """What one block of worlds returns: its rows and its per-step aggregates."""
+    """What one block of worlds returns: its rows and its aggregates.
+
+    Attributes:
+        driver_sums: (2, D) each driver's contribution summed over the block's worlds that
+            split (row 0) and over all its worlds (row 1), each world to its split or the
+            horizon; `split_worlds` counts the first group.
+    """
 
     block: int
     rows: pa.Table
     drivers_by_step: np.ndarray
     cohesion_histogram: np.ndarray
+    driver_sums: np.ndarray
+    split_worlds: int
 
 
 @dataclass
@@ -55,6 +67,9 @@ class MonteCarloResult:
             outside power (by_power) the outcome concerns, NOT_YET where none.
         drivers_by_step: (T, D) each driver's contribution summed over worlds at each step.
         cohesion_histogram: (T, COHESION_BINS + 1) worlds by cohesion at the end of each step.
+        driver_sums: (2, D) each driver's contribution summed over the worlds that split and
+            over all worlds (each world to its split, or to the horizon).
+        split_worlds: the number of worlds that split.
     """
 
     world: World
@@ -63,6 +78,8 @@ class MonteCarloResult:
     breakdowns: dict[tuple[str, str], np.ndarray]
     drivers_by_step: np.ndarray
     cohesion_histogram: np.ndarray
+    driver_sums: np.ndarray
+    split_worlds: int
 
     @property
     def runs(self) -> int:
@@ -83,8 +100,10 @@ def blocks_of(runs: int, chunk_size: int) -> list[tuple[int, int, int]]:
             for b in range(math.ceil(runs / chunk_size))]
 
 
-def simulate_block(world: World, seed: int, block: int, first: int, n: int) -> BlockResult:
-    """Run one block of `n` worlds from the start to the horizon and tabulate it."""
+def simulate_block(world: World, seed: int, block: int, first: int, n: int,
+                   rows: str = "full") -> BlockResult:
+    """Run one block of `n` worlds from the start to the horizon and tabulate it (`rows`:
+    'full', every column, or 'outcomes', the outcome dates and nations only)."""
     steps = StepDrivers(world.n_steps, len(DRIVERS))
     histogram = CohesionHistogram(world.n_steps)
     ledger = DriverLedger(len(DRIVERS), n)
@@ -92,9 +111,12 @@ def simulate_block(world: World, seed: int, block: int, first: int, n: int) -> B
     model = AllianceModel(world, n, Streams(seed, block),
                           observers=[steps, histogram, ledger, *([tenures] if tenures else [])])
     model.run()
-    rows = tabulate(model, first, ledger)
+    table = tabulate(model, first, ledger, full=rows == "full")
+    drivers = np.stack(list(ledger.columns(DRIVERS).values()), axis=1).astype(float)
+    split = table[HEADLINE.column].is_valid().to_numpy(zero_copy_only=False)
+    sums = np.stack([drivers[split].sum(axis=0), drivers.sum(axis=0)])
     model.release()
-    return BlockResult(block, rows, steps.by_step, histogram.counts)
+    return BlockResult(block, table, steps.by_step, histogram.counts, sums, int(split.sum()))
 
 
 def _column(values) -> pa.Array:
@@ -108,10 +130,12 @@ def _column(values) -> pa.Array:
     return pa.array(values)
 
 
-def tabulate(model: AllianceModel, first: int, ledger: DriverLedger) -> pa.Table:
+def tabulate(model: AllianceModel, first: int, ledger: DriverLedger,
+             full: bool = True) -> pa.Table:
     """One row per world (columns documented in the README, "runs.parquet"): the date of each
-    outcome, what each process records per world, the sampled traits and parameters, and the
-    drivers."""
+    outcome, the ally or power it concerns and what the world's evidence is checked against;
+    with `full`, also what each process records per world, the sampled traits and parameters,
+    and the drivers."""
     world = model.world
     columns: dict[str, pa.Array] = {
         "world": pa.array(np.arange(first, first + model.n_worlds, dtype=np.int64)),
@@ -120,6 +144,14 @@ def tabulate(model: AllianceModel, first: int, ledger: DriverLedger) -> pa.Table
     for outcome in OUTCOMES:
         years = np.where(steps[outcome.id] == NOT_YET, np.nan, world.year_of(steps[outcome.id]))
         columns[outcome.column] = pa.array(years, mask=np.isnan(years))
+    if not full:
+        kept = {c for o in OUTCOMES for c in o.breakdowns().values()}
+        kept.update(columns_needed(items_of(world)))
+        for process in model.processes:
+            columns.update({name: _column(values) for name, values in process.columns().items()
+                            if name in kept})
+        _add_observer_columns(columns, model, kept)
+        return pa.table(columns)
     for process in model.processes:
         columns.update({name: _column(values) for name, values in process.columns().items()})
     for row, person in enumerate(world.persons.values()):
@@ -131,11 +163,17 @@ def tabulate(model: AllianceModel, first: int, ledger: DriverLedger) -> pa.Table
     for path, values in model.draws.items():   # every field drawn in each world
         columns[f"param.{path}"] = pa.array(np.asarray(values, dtype=np.float64))
     columns.update({name: pa.array(v) for name, v in ledger.columns(DRIVERS).items()})
-    for observer in model.observers:   # per-world columns of other observers (tenures)
-        if hasattr(observer, "world_columns"):
-            values = observer.world_columns(world)
-            columns.update({name: pa.array(v, mask=np.isnan(v)) for name, v in values.items()})
+    _add_observer_columns(columns, model)
     return pa.table(columns)
+
+
+def _add_observer_columns(columns: dict, model: AllianceModel, kept: set | None = None) -> None:
+    """The per-world columns of observers other than the ledger (tenures), all or `kept`."""
+    for observer in model.observers:
+        if hasattr(observer, "world_columns"):
+            values = observer.world_columns(model.world)
+            columns.update({name: pa.array(v, mask=np.isnan(v)) for name, v in values.items()
+                            if kept is None or name in kept})
 
 
 def _codes(column: pa.ChunkedArray) -> np.ndarray:
@@ -159,13 +197,12 @@ def run_monte_carlo(world: World, settings: RunSettings,
                   for o in OUTCOMES for key in o.breakdowns()}
     drivers = np.zeros((world.n_steps, len(DRIVERS)))
     histogram = np.zeros((world.n_steps, COHESION_BINS + 1), dtype=np.int64)
-    pending: dict[int, BlockResult] = {}
-    next_block = 0
+    driver_sums, split_worlds = np.zeros((2, len(DRIVERS))), 0
     bar = tqdm(total=runs, unit="world", disable=not settings.progress, desc=world.name)
+    calls = [(world, settings.seed, b, first, n, settings.rows) for b, first, n in plan]
     with make_executor(settings.executor, settings.workers, settings.dask_address) as pool:
-        futures = [pool.submit(simulate_block, world, settings.seed, b, first, n)
-                   for b, first, n in plan]
-        for result in pool.as_completed(futures):
+        # in block order, so that sums do not depend on which worker finished first
+        for result in in_order(pool, simulate_block, calls):
             _, first, n = plan[result.block]
             rows = result.rows
             for outcome in OUTCOMES:
@@ -173,14 +210,14 @@ def run_monte_carlo(world: World, settings: RunSettings,
                     zero_copy_only=False)
                 for key, column in outcome.breakdowns().items():
                     breakdowns[(outcome.id, key)][first:first + n] = _codes(rows[column])
+            drivers += result.drivers_by_step
+            histogram += result.cohesion_histogram
+            driver_sums += result.driver_sums
+            split_worlds += result.split_worlds
+            if sink is not None:
+                sink(rows)
             bar.update(n)
-            pending[result.block] = result
-            while next_block in pending:  # in block order, so that sums do not depend on
-                done = pending.pop(next_block)  # which worker finished first
-                drivers += done.drivers_by_step
-                histogram += done.cohesion_histogram
-                if sink is not None:
-                    sink(done.rows)
-                next_block += 1
+            interrupts.checkpoint()
     bar.close()
-    return MonteCarloResult(world, settings, years, breakdowns, drivers, histogram)
+    return MonteCarloResult(world, settings, years, breakdowns, drivers, histogram, driver_sums,
+                            split_worlds)

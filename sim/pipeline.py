@@ -1,39 +1,96 @@
 """One run from a composed config to a finished folder: validate, simulate, summarise, write.
 
-This is the plain function `run.py` calls and the tests call directly; it knows nothing of
-Hydra beyond receiving a composed config.
+`run_pipeline` is the plain function the tests call directly; `run_job` is what `run.py` runs
+for each Hydra job (a run, or a point of a sweep), with what can go wrong turned into one line.
+Neither knows more of Hydra than the composed config and the job's folder and overrides.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import sys
+import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 from omegaconf import DictConfig
 
-from sim import __version__
+from sim import __version__, interrupts
 from sim.analysis.compare import compare
 from sim.analysis.history import history_check
 from sim.analysis.summary import summarise
 from sim.calibration.evidence import evidence_block
-from sim.calibration.given import mode_block
+from sim.calibration.given import check_given, given_of, mode_block
 from sim.calibration.text import given_lines
+from sim.engine.schedule import HEADLINE
+from sim.errors import InputError, ScenarioError
 from sim.montecarlo import run_monte_carlo
 from sim.outputs.console import render
-from sim.outputs.folder import RowWriter, discard_outputs, write_json
+from sim.outputs.folder import RowWriter, claim, remove_unfinished, write_json
 from sim.outputs.products import chronicle_pick, write_products
-from sim.scenario.library import load_world
+from sim.scenario.library import (
+    compose_scenario,
+    library_generation,
+    load_world,
+    refusal,
+    scenario_names,
+)
 from sim.scenario.schema import World
 from sim.settings import RunSettings
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # mesa logs every step at INFO
+
+FAILED = "failed.json"
+"""What a failed point of a sweep leaves in its folder: its overrides and the error."""
+
+
+@contextmanager
+def literal_text():
+    """Draw every text as written: a title holding `$...$` is not mathematics (matplotlib
+    would otherwise parse it, and fail on `$\\frac{1$`)."""
+    import matplotlib
+
+    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+        yield
+
+
+def check_run(cfg: DictConfig, scenario: str = "scenario") -> None:
+    """Everything about a composed config that can be checked without simulating: the run
+    settings, the chronicle's pick, the scenario and the reference (raises InputError)."""
+    settings = RunSettings.from_config(cfg)
+    chronicle_pick(cfg, settings.runs, load_world(cfg.scenario, scenario))
+    reference_of(cfg)
+    check_given(cfg, scenario)
+
+
+_references: dict[tuple[int, str], World] = {}
+"""Reference worlds composed in this process, by library generation and name (every point of
+a sweep compares with the same few)."""
+
+
+def reference_of(cfg: DictConfig) -> World | None:
+    """The world `compare_with` names, composed as a scenario run on its own would be."""
+    name = cfg.compare_with
+    if not name:
+        return None
+    if not isinstance(name, str) or name not in scenario_names():
+        raise ScenarioError(refusal(str(name)) or f"unknown compare_with '{name}'; allowed: "
+                            f"{', '.join(scenario_names())} or null")
+    key = (library_generation(), name)
+    if key not in _references:
+        _references[key] = load_world(compose_scenario(name), name)
+    return _references[key]
 
 
 def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
                  reference: World | None = None, overrides: list[str] | None = None,
                  given: dict | None = None) -> dict:
     """Validate the config, run it, write `folder`, print the summary; return the summary.
+
+    The folder is held for the run (sim/outputs/folder.py): a second run into it is refused,
+    and if this one fails or is interrupted at any stage it removes what it wrote.
 
     Args:
         reference: the world to compare with on the same seeds (the baseline); skipped
@@ -49,11 +106,15 @@ def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
     settings = RunSettings.from_config(cfg)
     world = load_world(cfg.scenario, scenario)
     pick = chronicle_pick(cfg, settings.runs, world)
-    folder.mkdir(parents=True, exist_ok=True)
-    rows = RowWriter(folder)
-    try:
-        result = run_monte_carlo(world, settings, sink=rows)
-        rows.close()
+    with claim(folder):
+        rows = RowWriter(folder)
+        try:
+            result = run_monte_carlo(world, settings, sink=rows)
+            interrupts.checkpoint()
+            rows.close()
+        except BaseException:
+            rows.abandon()
+            raise
         summary = summarise(result, __version__)
         summary["mode"] = mode_block(given)   # which question the figures answer
         if given is not None:
@@ -62,17 +123,16 @@ def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
         if overrides is not None:
             summary["overrides"] = list(overrides)
         if reference is not None and reference != world:
-            reference_result = run_monte_carlo(reference, settings)
+            reference_result = run_monte_carlo(reference, settings.replace(rows="outcomes"))
             summary["vs_baseline"] = compare(result, reference_result)
         summary["evidence"], matches = evidence_block(world, folder / "runs.parquet")
         checks = history_check(world.history_checks, result, matches)
         summary["history_check"] = [c.as_dict() for c in checks]
-        write_products(folder, result, reference_result, summary, pick)
+        interrupts.checkpoint()
+        with literal_text():
+            write_products(folder, result, reference_result, summary, pick)
+        interrupts.checkpoint()
         write_json(folder / "summary.json", _finite(summary))
-    except BaseException:
-        rows.abandon()
-        discard_outputs(folder)
-        raise
     print(render(summary, checks, folder))
     if given is not None:
         print("\n".join(given_lines(summary)))
@@ -88,3 +148,78 @@ def _finite(data):
     if isinstance(data, float) and not np.isfinite(data):
         return None
     return data
+
+
+def one_line(error: BaseException) -> str:
+    """What went wrong, on one line: bad input says it itself; a file that could not be
+    written names the file and the reason (a full disk, a missing permission)."""
+    if isinstance(error, OSError) and not isinstance(error, InputError):
+        where = f" {error.filename}" if error.filename else ""
+        reason = error.strerror or str(error) or type(error).__name__
+        return f"cannot write{where}: {reason}"
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if isinstance(error, InputError) else f"{type(error).__name__}: {text}"
+
+
+def run_job(cfg: DictConfig, folder: Path, scenario: str, overrides: list[str],
+            point: bool) -> float:
+    """One Hydra job of `run.py`: a run, or (`point`) a point of a sweep; return the split
+    probability.
+
+    A run that fails for a reason the user can act on (bad input, a folder or disk that
+    cannot be written) exits with that reason on one line, its folder cleaned up. A point of a
+    sweep that fails leaves `failed.json` (its overrides and the error) in its folder, says so
+    on one line and lets the sweep go on; the sweep table marks it (sim/studies/sweep.py).
+    Ctrl-C always ends the whole run or sweep, leaving no unfinished folder.
+    """
+    from sim.studies.sweep import finished_summary
+
+    if point:
+        done = finished_summary(folder, overrides)
+        if done is not None:  # a sweep run again into the same folder: this point is finished
+            print(f"Skipped {folder}: already finished for {' '.join(overrides) or 'defaults'}")
+            return done["outcomes"][HEADLINE.id]["probability"]
+        (folder / FAILED).unlink(missing_ok=True)  # an earlier attempt's record
+    try:
+        given = given_of(cfg, scenario)  # the kept worlds of a calibration, re-run
+        summary = run_pipeline(cfg, folder, scenario, reference_of(cfg), overrides, given=given)
+    except KeyboardInterrupt:
+        if point:
+            remove_unfinished(folder)
+        raise
+    except Exception as error:
+        if interrupts.requested():  # an interrupt that surfaced as another error
+            if point:
+                remove_unfinished(folder)
+            raise KeyboardInterrupt from None
+        expected = isinstance(error, (InputError, OSError))
+        if not point:
+            if expected:
+                raise SystemExit(f"error: {one_line(error)}") from None
+            raise
+        record_failure(folder, overrides, error, expected)
+        return float("nan")
+    return summary["outcomes"][HEADLINE.id]["probability"]
+
+
+def record_failure(folder: Path, overrides: list[str], error: Exception,
+                   expected: bool) -> None:
+    """Leave the reason a point of a sweep failed in its folder and say it on one line."""
+    line = one_line(error)
+    record = {"state": "failed", "overrides": list(overrides), "error": line}
+    if not expected:
+        record["traceback"] = traceback.format_exc()
+    try:
+        write_json(folder / FAILED, record)
+    except OSError:
+        pass  # the folder itself is the problem; the line below still says what failed
+    where = " ".join(overrides) or "defaults"
+    print(f"error: point {folder.name} ({where}) failed: {line}", file=sys.stderr)
+
+
+def read_failure(folder: Path) -> dict | None:
+    """The failure record of a point's folder, if it has one."""
+    try:
+        return json.loads((folder / FAILED).read_text())
+    except (OSError, ValueError):
+        return None

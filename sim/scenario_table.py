@@ -28,9 +28,15 @@ from sim.analysis.compare import compare  # noqa: E402
 from sim.analysis.summary import summarise_outcome  # noqa: E402
 from sim.calendar import month_year  # noqa: E402
 from sim.engine.schedule import HEADLINE, OUTCOMES  # noqa: E402
+from sim.errors import ScenarioError, SettingsError  # noqa: E402
 from sim.montecarlo import MonteCarloResult, run_monte_carlo  # noqa: E402
 from sim.paths import SCENARIOS  # noqa: E402
-from sim.scenario.library import load_world, scenario_files  # noqa: E402
+from sim.scenario.library import (  # noqa: E402
+    load_world,
+    refusal,
+    scenario_files,
+    scenario_names,
+)
 from sim.scenario.schema import World  # noqa: E402
 from sim.settings import RunSettings  # noqa: E402
 from sim.studies.variants import study_app  # noqa: E402
@@ -191,11 +197,29 @@ def plot(rows: list[dict], path: Path, runs: int, seed: int) -> None:
     plt.close(fig)
 
 
+def library_names() -> list[str]:
+    """Every scenario file's name; a file that cannot be used stops the table, in one line."""
+    names = list(scenario_files(SCENARIOS))
+    for name in names:
+        reason = refusal(name)
+        if reason or name not in scenario_names():
+            raise ScenarioError(reason or f"scenario '{name}' is not registered")
+    return names
+
+
+def check(cfg: DictConfig, scenario_name: str) -> None:
+    """The table's settings checked before Hydra starts (sim/preflight.py)."""
+    RunSettings.from_config(cfg)
+    library_names()
+    if not isinstance(cfg.out, str) or not cfg.out.strip():
+        raise SettingsError(f"out must name a folder, got {cfg.out!r}")
+
+
 def write_table(cfg: DictConfig, command: str) -> Path:
     """Run every scenario with the config's settings and write the table into `cfg.out`."""
     settings = RunSettings.from_config(cfg)
     out = Path(cfg.out)
-    names = list(scenario_files(SCENARIOS))
+    names = library_names()
     mode = (f"given {cfg.given}: the kept worlds of each family's calibration" if
             cfg.get("given") else f"{settings.runs:,} worlds each")
     print(f"Running {len(names)} scenarios, {mode}:", file=sys.stderr)
@@ -225,7 +249,7 @@ def run(cfg: DictConfig, folder: Path, scenario_name: str) -> Path:
 
 
 def main() -> None:
-    study_app("scenario_table", run)
+    study_app("scenario_table", run, check)
 
 
 if __name__ == "__main__":

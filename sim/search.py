@@ -45,12 +45,20 @@ from tqdm import tqdm
 
 from sim.analysis.stats import proportion_ci
 from sim.engine.specs import TRAITS
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, SettingsError
 from sim.scenario.library import load_world
 from sim.scenario.schema import World
 from sim.settings import RunSettings
 from sim.studies.stacked import run_stacked
-from sim.studies.variants import PREFIX, relative_path, run_variants, study_app, variant
+from sim.studies.variants import (
+    PREFIX,
+    check_year,
+    relative_path,
+    run_variants,
+    study_app,
+    variant,
+    whole_setting,
+)
 
 
 @dataclass(frozen=True)
@@ -250,33 +258,89 @@ def findings(evaluator: Evaluator, scores: dict, reached: list, target: float, r
     return table
 
 
+@dataclass
+class Request:
+    """A search, checked: everything `run` needs, each value within what it can satisfy."""
+
+    settings: RunSettings
+    scenario: dict
+    name: str
+    premise: dict
+    levers: list[Lever]
+    year: int
+    target: float
+    max_changes: int
+    exhaustive: int
+    beam: int
+    report: int
+    confirm_runs: int
+
+
+def _mapping(cfg: DictConfig, key: str) -> dict:
+    """A study setting that must be a mapping (null: empty)."""
+    value = OmegaConf.to_container(cfg[key], resolve=False) if cfg[key] is not None else {}
+    if not isinstance(value, dict):
+        raise SettingsError(f"{key} must be a mapping, got {type(value).__name__} {value!r}")
+    return value
+
+
+def request_of(cfg: DictConfig, scenario_name: str) -> Request:
+    """Read and check a search's settings before anything runs (raises InputError): a target
+    the worlds can reach (a share in (0, 1], a year the scenario simulates), whole numbers of
+    at least 1 for the sizes, and a premise and levers that make valid scenarios."""
+    settings = RunSettings.from_config(cfg)
+    first = load_world(cfg.scenario, scenario_name)
+    scenario = OmegaConf.to_container(cfg.scenario, resolve=False)
+    scenario.pop("defaults", None)
+    year = check_year(cfg.target.year, first, "target.year")
+    target = cfg.target.probability
+    if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 < target <= 1:
+        raise SettingsError(f"target.probability must be a share of worlds above 0 and at most "
+                            f"1, got {type(target).__name__} {target!r}")
+    sizes = {name: whole_setting(cfg, name, 1) for name in ("max_changes", "beam", "report",
+                                                            "confirm_runs")}
+    sizes["exhaustive"] = whole_setting(cfg, "exhaustive", 0)
+    premise_cfg, levers_cfg = _mapping(cfg, "premise"), _mapping(cfg, "levers")
+    values, keep = premise_cfg.get("values") or {}, premise_cfg.get("keep") or []
+    persons = levers_cfg.get("persons") or []
+    if not isinstance(values, dict):
+        raise SettingsError("premise.values must map scenario paths to the values they keep")
+    if not isinstance(keep, list) or not isinstance(persons, list):
+        raise SettingsError("premise.keep must list juncture ids and levers.persons person ids")
+    world = variant(scenario, scenario_name, {})
+    history = bool(premise_cfg.get("history"))
+    premise = {**(history_premise(world) if history else {}), **values}
+    kept = variant(scenario, scenario_name, premise)
+    levers = departure_levers(world, keep) if history else juncture_levers(kept, premise)
+    if levers_cfg.get("traits"):
+        levers += trait_levers(kept, persons)
+    levers += value_levers(levers_cfg.get("values") or {})
+    for lever in levers:
+        if lever.group.startswith("scenario."):  # a declared value: check it makes a world
+            variant(scenario, scenario_name, {**premise, **dict(lever.values)})
+    if not levers:
+        raise SettingsError("the premise leaves no lever to change: nothing to search")
+    return Request(settings, scenario, scenario_name, premise, levers, year, float(target),
+                   **sizes)
+
+
+def check(cfg: DictConfig, scenario_name: str) -> None:
+    """The search's settings checked, before Hydra starts (sim/preflight.py)."""
+    request_of(cfg, scenario_name)
+
+
 def run(cfg: DictConfig, folder: Path, scenario_name: str) -> pd.DataFrame:
     """The plain function behind the command: search, confirm, write `folder`, print."""
-    settings = RunSettings.from_config(cfg)
-    load_world(cfg.scenario, scenario_name)
-    scenario = OmegaConf.to_container(cfg.scenario, resolve=True)
-    scenario.pop("defaults", None)
-    premise_cfg = OmegaConf.to_container(cfg.premise, resolve=True) or {}
-    levers_cfg = OmegaConf.to_container(cfg.levers, resolve=True) or {}
-    world = variant(scenario, scenario_name, {})
-    premise = {**(history_premise(world) if premise_cfg.get("history") else {}),
-               **(premise_cfg.get("values") or {})}
-    kept = variant(scenario, scenario_name, premise)
-    levers = (departure_levers(world, premise_cfg.get("keep") or [])
-              if premise_cfg.get("history") else juncture_levers(kept, premise))
-    if levers_cfg.get("traits"):
-        levers += trait_levers(kept, levers_cfg.get("persons") or [])
-    levers += value_levers(levers_cfg.get("values") or {})
-    year, target = int(cfg.target.year), float(cfg.target.probability)
-    evaluator = Evaluator(scenario, scenario_name, premise, levers, year, settings)
-    print(f"{len(levers)} levers; screening sets of up to {cfg.max_changes} changes "
-          f"(exhaustive up to {cfg.exhaustive}, then beam {cfg.beam}) with {cfg.runs:,} "
+    r = request_of(cfg, scenario_name)
+    evaluator = Evaluator(r.scenario, r.name, r.premise, r.levers, r.year, r.settings)
+    print(f"{len(r.levers)} levers; screening sets of up to {r.max_changes} changes "
+          f"(exhaustive up to {r.exhaustive}, then beam {r.beam}) with {r.settings.runs:,} "
           "worlds each")
-    scores, reached = beam_search(evaluator, target, cfg.max_changes, cfg.beam, cfg.exhaustive)
-    table = findings(evaluator, scores, reached, target, cfg.report, cfg.confirm_runs)
+    scores, reached = beam_search(evaluator, r.target, r.max_changes, r.beam, r.exhaustive)
+    table = findings(evaluator, scores, reached, r.target, r.report, r.confirm_runs)
 
-    verdict = write(folder, table, scores, reached, levers, target, year,
-                    f"{cfg.confirm_runs:,} worlds each, seed {settings.seed + 1}")
+    verdict = write(folder, table, scores, reached, r.levers, r.target, r.year,
+                    f"{r.confirm_runs:,} worlds each, seed {r.settings.seed + 1}")
     print(f"\n{verdict} (screened {len(scores)} sets)\n")
     for _, row in table.iterrows():
         print(f"{row['rank']:>3}. {row['probability']:6.1%} (95% CI {row['ci95_low']:.1%} - "
@@ -314,7 +378,7 @@ def write(folder: Path, table: pd.DataFrame, scores: dict, reached: list, levers
 
 
 def main() -> None:
-    study_app("search", run)
+    study_app("search", run, check)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ the differences between points come from the parameters, not from fresh chance. 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ from sim.studies.variants import (
     run_variants,
     study_app,
     variant,
+    whole_setting,
 )
 
 METHODS = ("morris", "sobol")
@@ -44,7 +46,8 @@ def problem_of(parameters: dict) -> dict:
     for path, pair in parameters.items():
         relative_path(path)
         if (not isinstance(pair, (list, tuple)) or len(pair) != 2
-                or not all(isinstance(v, (int, float)) for v in pair) or pair[0] >= pair[1]):
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                           and math.isfinite(v) for v in pair) or pair[0] >= pair[1]):
             raise SettingsError(f"parameters.{path} must be [low, high] with low < high, "
                                 f"got {pair!r}")
         bounds.append([float(pair[0]), float(pair[1])])
@@ -128,16 +131,47 @@ def write(folder: Path, table: pd.DataFrame, points: pd.DataFrame, method: str,
     plot_indices(table, value, error, title, folder / "indices.png")
 
 
+def request_of(cfg: DictConfig, scenario_name: str) -> dict:
+    """Read and check an analysis's settings before anything runs (raises InputError): a known
+    method and outcome (its year within the period), whole numbers of samples and levels that
+    the method can use, and parameter bounds that each make a valid scenario."""
+    settings = RunSettings.from_config(cfg)
+    world = load_world(cfg.scenario, scenario_name)  # the unchanged scenario must be valid
+    scenario = OmegaConf.to_container(cfg.scenario, resolve=False)
+    scenario.pop("defaults", None)
+    method = cfg.method
+    if method not in METHODS:
+        raise SettingsError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
+    check_measure(cfg.outcome, world)
+    samples = whole_setting(cfg, "samples", 2 if method == "morris" else 1, 10**6)
+    levels = whole_setting(cfg, "levels", 2, 1000)
+    if method == "sobol" and samples & (samples - 1):
+        raise SettingsError(f"samples must be a power of 2 for Sobol, got {samples}")
+    parameters = (OmegaConf.to_container(cfg.parameters, resolve=False)
+                  if cfg.parameters is not None else {})
+    if not isinstance(parameters, dict):
+        raise SettingsError("parameters must map scenario paths to [low, high]")
+    problem = problem_of(parameters)
+    for end in (0, 1):  # every bound must make a valid scenario, so no point can fail later
+        variant(scenario, scenario_name,
+                {path: bounds[end] for path, bounds in zip(problem["names"], problem["bounds"],
+                                                           strict=True)})
+    return {"settings": settings, "scenario": scenario, "parameters": parameters,
+            "method": method, "outcome": cfg.outcome, "samples": samples, "levels": levels}
+
+
+def check(cfg: DictConfig, scenario_name: str) -> None:
+    """The analysis's settings checked, before Hydra starts (sim/preflight.py)."""
+    request_of(cfg, scenario_name)
+
+
 def run(cfg: DictConfig, folder: Path, scenario_name: str) -> pd.DataFrame:
     """The plain function behind the command: analyse the composed config, write `folder`."""
-    settings = RunSettings.from_config(cfg)
-    load_world(cfg.scenario, scenario_name)  # the unchanged scenario must be valid first
-    scenario = OmegaConf.to_container(cfg.scenario, resolve=True)
-    scenario.pop("defaults", None)
-    parameters = OmegaConf.to_container(cfg.parameters, resolve=True)
-    table, points = analyse(scenario, scenario_name, parameters, settings, cfg.method,
-                            cfg.outcome, cfg.samples, cfg.levels)
-    write(folder, table, points, cfg.method, cfg.outcome, cfg.runs, cfg.seed)
+    r = request_of(cfg, scenario_name)
+    settings = r["settings"]
+    table, points = analyse(r["scenario"], scenario_name, r["parameters"], settings,
+                            r["method"], r["outcome"], r["samples"], r["levels"])
+    write(folder, table, points, r["method"], r["outcome"], settings.runs, settings.seed)
     with pd.option_context("display.width", 120, "display.max_colwidth", 60):
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     print(f"\nWrote {folder}")
@@ -145,7 +179,7 @@ def run(cfg: DictConfig, folder: Path, scenario_name: str) -> pd.DataFrame:
 
 
 def main() -> None:
-    study_app("sensitivity", run)
+    study_app("sensitivity", run, check)
 
 
 if __name__ == "__main__":

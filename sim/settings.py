@@ -12,16 +12,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from sim.errors import SettingsError
 from sim.paths import CONFIGS
 
 EXECUTORS = ("serial", "processes", "dask")
+ROWS = ("full", "outcomes")
+"""What runs.parquet holds per world: everything, or the outcome dates and nations only."""
+
+LIMITS = {"runs": (1, 10**9), "seed": (0, 2**63 - 1), "chunk_size": (1, 10**6),
+          "workers": (1, 1024)}
+"""The range of each whole-number setting. A seed fits a 64-bit column; a block of more than
+a million worlds holds gigabytes while it runs and is no faster."""
 
 
-def _whole(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise SettingsError(f"{name} must be a whole number of at least {low}, got {value!r}")
+def _whole(name: str, value: Any) -> int:
+    low, high = LIMITS[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        shown = f"{type(value).__name__} {value!r}" if not isinstance(value, int) \
+            or isinstance(value, bool) else f"{value:,}"
+        raise SettingsError(f"{name} must be a whole number from {low:,} to {high:,}, "
+                            f"got {shown}")
     return value
 
 
@@ -37,6 +49,8 @@ class RunSettings:
         workers: processes of the pool or of a local Dask cluster.
         dask_address: a Dask scheduler's address; None starts a local cluster.
         progress: show a progress bar.
+        rows: 'full' (runs.parquet holds every column) or 'outcomes' (the outcome dates and
+            nations only, for very large runs).
     """
 
     runs: int
@@ -46,25 +60,39 @@ class RunSettings:
     workers: int
     dask_address: str | None
     progress: bool
+    rows: str = "full"
 
     def __post_init__(self):
-        _whole("runs", self.runs, 1)
-        _whole("seed", self.seed, 0)
-        _whole("chunk_size", self.chunk_size, 1)
-        _whole("workers", self.workers, 1)
+        for name in LIMITS:
+            _whole(name, getattr(self, name))
         if self.executor not in EXECUTORS:
             raise SettingsError(f"unknown executor {self.executor!r}; allowed: "
                                 f"{', '.join(EXECUTORS)}")
-        if self.dask_address is not None and not isinstance(self.dask_address, str):
+        address = self.dask_address
+        if address is not None and (not isinstance(address, str) or not address.strip()
+                                    or any(c.isspace() for c in address)):
             raise SettingsError(f"dask_address must be an address like tcp://HOST:8786 or "
-                                f"null, got {self.dask_address!r}")
+                                f"null, got {address!r}")
         if not isinstance(self.progress, bool):
             raise SettingsError(f"progress must be true or false, got {self.progress!r}")
+        if self.rows not in ROWS:
+            raise SettingsError(f"unknown rows {self.rows!r}; allowed: {', '.join(ROWS)}")
 
     @classmethod
     def from_config(cls, cfg) -> RunSettings:
         """The settings of a composed config (or any mapping with the same keys)."""
-        return cls(**{f.name: cfg[f.name] for f in dataclasses.fields(cls)})
+        missing = [f.name for f in dataclasses.fields(cls)
+                   if f.default is dataclasses.MISSING and f.name not in cfg]
+        if missing:
+            raise SettingsError(f"the config lacks the run setting(s) {', '.join(missing)}")
+        values = {}
+        for f in dataclasses.fields(cls):
+            if f.name in cfg:
+                try:
+                    values[f.name] = cfg[f.name]
+                except OmegaConfBaseException as error:
+                    raise SettingsError(f"{f.name}: {str(error).splitlines()[0]}") from None
+        return cls(**values)
 
     @classmethod
     def defaults(cls, **changes) -> RunSettings:

@@ -12,17 +12,19 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from sim.outputs.worlds import choose, matching
 
 from sim.calendar import month_year
+from sim.engine.processes.clash import CLASH_EVENT
 from sim.errors import SettingsError
 from sim.montecarlo import run_monte_carlo
 from sim.outputs.chronicle import render, tell, tenures, trace_world, write_chronicles
 from sim.outputs.folder import RowWriter
+from sim.outputs.worlds import choose, matching
 from tests.conftest import ROOT, settings, world_of
 
 CODE = [*sorted((ROOT / "sim" / "engine").rglob("*.py")),
@@ -89,13 +91,15 @@ def test_no_name_of_any_scenario_is_written_in_the_code():
     assert names and not (names & code)
 
 
-@pytest.mark.xfail(reason="issue 12: the clash sentence for allies with no common border is "
-                   "the lead's change to the engine", strict=False)
 def test_allies_without_a_common_border_are_not_said_to_clash_on_it():
-    texts = chronicles("tito_stalin", runs=300, seed=2)
-    assert any("clash" in t for t in texts)
-    assert not any("border" in line for t in texts for line in t.splitlines()
-                   if line.startswith("- **"))
+    """A dated war between allies with no common border (alliance.border: false) is told as
+    an armed clash, not a border clash; with a border it is on the border."""
+    nations = {"a": SimpleNamespace(name="Aland"), "b": SimpleNamespace(name="Bland")}
+    for border, wording in ((False, "the first armed clash between Aland and Bland"),
+                            (True, "the first armed clash on the border between Aland and Bland")):
+        world = SimpleNamespace(members=["a", "b"], alliance=SimpleNamespace(border=border))
+        story = SimpleNamespace(world=world, nation=nations.__getitem__)
+        assert CLASH_EVENT.tell(None, story) == wording
 
 
 def test_the_tenure_table_agrees_with_the_events(told):

@@ -36,7 +36,7 @@ def test_drivers_block_adds_up_and_names_the_forces(baseline, tmp_path):
     rows = RowWriter(tmp_path)
     result = run_monte_carlo(baseline, settings(400, 3, 150), sink=rows)
     rows.close()
-    block = drivers_block(tmp_path / "runs.parquet", result)
+    block = drivers_block(result)
     table = pq.read_table(tmp_path / "runs.parquet").to_pandas()
     split = table["split_year"].notna()
     assert block["split_worlds"]["worlds"] == split.sum() > 0

@@ -70,6 +70,26 @@ def test_a_second_patrons_offer_draws_the_realignment_to_it_not_to_the_threat():
     assert np.isnan(run(world(two_powers(offer=0.0))).years["realignment"]).all()
 
 
+def test_an_ally_turns_once_relations_fail_not_a_sustained_split_later():
+    """Abrogation follows new outside alignments (Leeds & Savun 2007): an ally whose cohesion is
+    below the split threshold may turn before any split is recorded; one whose relations never
+    fail does not turn, however open the second patron."""
+    def unrecorded(insult_weight: float):
+        def change(data):
+            two_powers(offer=0.8)(data)
+            data["split"]["sustained_years"] = 30.0   # no split can be recorded by 1975
+            for jid in ("first", "second", "third"):
+                data["junctures"][jid]["options"]["insult"]["weight"] = insult_weight
+        return change
+    failed = run(world(unrecorded(9)))
+    assert split_share(failed) == 0.0
+    realigned = ~np.isnan(failed.years["realignment"])
+    assert realigned.mean() > 0.5                           # two insults take cohesion to 0.25
+    assert (failed.years["realignment"][realigned] >= 1957).all()   # the second insult's year
+    assert np.all(failed.breakdowns[("realignment", "by_power")][realigned] == 1)   # to d
+    assert np.isnan(run(world(unrecorded(0))).years["realignment"]).all()   # cohesion 0.5
+
+
 def test_a_second_patrons_aid_lowers_the_clients_dependence():
     def with_aid(offer):
         def change(data):
@@ -163,6 +183,33 @@ def test_a_failed_challenge_purges_the_challengers():
         model.step()
     kept = model.ally("b").holder == model.cast.row("pb")
     assert model.cast.ousted[model.cast.row("rival")][kept].all()
+
+
+def test_a_challenge_and_the_junctures_of_its_step_are_taken_in_date_order():
+    """A plot that answers a dismissal dated earlier in the same step is decided after it (as
+    Sabri's allies resigned on 13 May 1971, eleven days after his dismissal, within one of
+    soviet_egypt.yaml's monthly steps), and a juncture dated after the plot in that step is
+    decided by whoever the plot left in office."""
+    def change(data):
+        challenged(0.2, date="1950-08-15")(data)
+        data["junctures"]["dismissal"] = {
+            "title": "dismissal", "date": "1950-07-15", "actor": "b", "options": {
+                "dismiss": {"text": "dismiss", "weight": 1},
+                "keep": {"text": "keep", "weight": 1}}}
+        data["junctures"]["reward"] = {
+            "title": "reward", "date": "1950-09-01", "actor": "b", "when": "always",
+            "requires": {"holders": {"b": "rival"}},
+            "options": {"reward": {"text": "reward", "weight": 1}}}
+        data["challenges"]["plot"]["requires"] = {"choices": {"dismissal": "dismiss"}}
+    w = world(change)
+    steps = {w.step_of(w.junctures[j].date) for j in ("dismissal", "reward")}
+    assert steps == {w.step_of(w.challenges["plot"].date)}            # one step for all three
+    rows = simulate_block(w, 9, 0, 0, 3000).rows.to_pandas()
+    dismissed = rows["choice.dismissal"] == "dismiss"
+    rewarded = rows["choice.reward"].notna()
+    assert dismissed.mean() == pytest.approx(0.5, abs=0.05)
+    assert rewarded[dismissed].mean() == pytest.approx(0.8 * 0.8, abs=0.04)
+    assert not rewarded[~dismissed].any()                # no plot where no one was dismissed
 
 
 def test_the_person_with_real_power_decides_not_the_office_holder():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,7 @@ from sim.analysis.stats import (
     hazard_by_period,
     histogram_quantiles,
     kaplan_meier,
+    median_shift,
     paired_difference,
     period_edges,
     poisson_rate_ci,
@@ -123,3 +126,45 @@ def test_paired_interval_is_narrower_when_worlds_agree():
     u_low, u_high = unpaired_difference_ci(scenario, reference)
     assert low <= paired["difference"] <= high
     assert (high - low) < 0.5 * (u_high - u_low)
+
+
+def test_kaplan_meier_and_its_band_are_scipys():
+    """Our Kaplan-Meier (kept free of scipy.stats for start-up time) gives scipy.stats.ecdf's
+    curve and Greenwood log-log band, ties and censoring included."""
+    from scipy import stats as scipy_stats
+
+    rng = np.random.default_rng(4)
+    for size in (1, 7, 300, 5000):
+        times = np.round(rng.uniform(1950, 1992, size) * 4) / 4
+        observed = rng.random(size) < 0.7
+        mine = kaplan_meier(times, observed)
+        sf = scipy_stats.ecdf(scipy_stats.CensoredData(uncensored=times[observed],
+                                                       right=times[~observed])).sf
+        assert np.allclose(mine.times, sf.quantiles)
+        assert np.allclose(mine.survival, sf.probabilities)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            band = sf.confidence_interval(0.95, method="log-log")
+        low = np.where(np.isnan(band.low.probabilities), sf.probabilities, band.low.probabilities)
+        high = np.where(np.isnan(band.high.probabilities), sf.probabilities,
+                        band.high.probabilities)
+        assert np.allclose(mine.low, low) and np.allclose(mine.high, high)
+
+
+def test_median_shift_is_the_world_by_world_paired_bootstrap():
+    """Resampling counts of date pairs is the same bootstrap as resampling worlds: on the same
+    data both put the 95% interval of the shift in the same place (2,000 replicates each), about
+    half as wide as two independent resamplings would (about 0.21 against 0.60 here)."""
+    rng = np.random.default_rng(3)
+    n = 2000
+    reference = rng.normal(1962, 3, n)
+    reference[rng.random(n) < 0.3] = np.nan
+    scenario = np.where(rng.random(n) < 0.8, reference + 0.3, reference + rng.normal(2, 2, n))
+    draws = []
+    for _ in range(2000):
+        pick = rng.integers(0, n, n)
+        draws.append(np.nanmedian(scenario[pick]) - np.nanmedian(reference[pick]))
+    by_worlds = np.percentile(draws, [2.5, 97.5])
+    result = median_shift(scenario, reference, seed=5, replicates=2000)
+    assert result["median_shift"] == np.nanmedian(scenario) - np.nanmedian(reference)
+    assert np.allclose(result["median_shift_ci95"], by_worlds, atol=0.03)

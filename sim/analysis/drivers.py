@@ -1,20 +1,18 @@
 """Why it split: a run's loss of cohesion accounted for by mechanism.
 
 Every change in a world's cohesion is booked to one of the engine's DRIVERS (the mechanisms,
-the pull toward the resting level, noise and clipping), so the contributions add up exactly to the
-change. This module averages them over worlds (from runs.parquet, read block by block so
-memory stays flat) and over periods (from the per-step sums the run keeps).
+the pull toward the resting level, noise and clipping), so the contributions add up exactly to
+the change. This module averages them over worlds (from the sums over worlds the run keeps, so
+they are there whatever runs.parquet holds, and memory stays flat) and over periods (from the
+per-step sums the run keeps).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pyarrow.parquet as pq
 
 from sim.analysis.stats import period_edges
-from sim.engine.schedule import DRIVERS, HEADLINE
+from sim.engine.schedule import DRIVERS
 from sim.montecarlo import MonteCarloResult
 
 PERIOD_YEARS = 5
@@ -33,7 +31,7 @@ def _group(total: np.ndarray, worlds: int, span: str) -> dict:
             "total": None if mean is None else float(total.sum() / worlds)}
 
 
-def drivers_block(rows: Path, result: MonteCarloResult) -> dict:
+def drivers_block(result: MonteCarloResult) -> dict:
     """The `drivers` block of summary.json.
 
     `split_worlds` and `all_worlds` hold the mean contribution of each driver to a world's
@@ -43,18 +41,8 @@ def drivers_block(rows: Path, result: MonteCarloResult) -> dict:
     `by_period` holds, for each period, each driver's contribution to the mean world's change
     over the period's steps (after a split too). Units: cohesion, on its 0-1 scale.
     """
-    columns = [f"driver.{d.id}" for d in DRIVERS]
-    split_column = HEADLINE.column
-    split_sum, all_sum = np.zeros(len(DRIVERS)), np.zeros(len(DRIVERS))
-    n_split = n_all = 0
-    for batch in pq.ParquetFile(rows).iter_batches(columns=[split_column, *columns]):
-        values = np.stack([batch.column(c).to_numpy(zero_copy_only=False) for c in columns],
-                          axis=1).astype(float)
-        split = batch.column(split_column).is_valid().to_numpy(zero_copy_only=False)
-        split_sum += values[split].sum(axis=0)
-        all_sum += values.sum(axis=0)
-        n_split += int(split.sum())
-        n_all += len(values)
+    split_sum, all_sum = result.driver_sums
+    n_split, n_all = result.split_worlds, result.runs
     world = result.world
     edges = period_edges(world.start, world.horizon, PERIOD_YEARS)
     step_years = world.year_of(np.arange(world.n_steps))

@@ -203,6 +203,17 @@ def mode_block(given: dict | None) -> dict:
             "kept_worlds": given["kept_worlds"], "posterior": given["posterior"]}
 
 
+def check_given(cfg, name: str) -> None:
+    """Refuse, before anything runs, a `given` that cannot be answered: an unknown mode, or a
+    family with no finished calibration (the rest is checked when the worlds are read)."""
+    mode = cfg.get("given")
+    if not mode:
+        return
+    if mode not in MODES:
+        raise SettingsError(f"unknown given '{mode}'; allowed: {', '.join(MODES)} or null")
+    find_posterior(cfg.compare_with or name, cfg.get("posterior"))
+
+
 def given_of(cfg, name: str) -> dict | None:
     """The `given` block for a composed run config (None when `given` is null)."""
     if not cfg.get("given"):

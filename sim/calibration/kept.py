@@ -1,13 +1,9 @@
 """Re-simulating some worlds of a run, exactly: the numbers the whole run gave them, and only them.
 
-A world's random numbers are positions in its block's streams, which draw for the whole block
-at once. `KeptStreams` holds, for each stream, the generator of every block the kept worlds
-come from; each draw asks each of them for a whole block's worth (so every generator advances
-exactly as it did in the full run) and returns only the kept positions. The engine asks every
-stream for exactly `n_worlds` values per draw (tests/test_calibration.py checks it), so the kept
-worlds see exactly their own numbers, and their rows equal the full run's bit for bit. That
-makes conditioning cheap: the worlds that match the record can be run again under a change,
-with their own chance events and parameter values, without running the others.
+The kept worlds draw from `KeptStreams` (sim/engine/streams.py): exactly their own numbers, so
+their rows equal the full run's bit for bit (tests/test_calibration.py checks it). That makes
+conditioning cheap: the worlds that match the record can be run again under a change, with
+their own chance events and parameter values, without running the others.
 """
 
 from __future__ import annotations
@@ -18,57 +14,10 @@ import pyarrow as pa
 from sim.engine.model import AllianceModel
 from sim.engine.observers import DriverLedger, Tenures
 from sim.engine.schedule import DRIVERS
-from sim.engine.streams import Streams
+from sim.engine.streams import KeptStreams
 from sim.executors import make_executor
-from sim.montecarlo import blocks_of, tabulate
+from sim.montecarlo import tabulate
 from sim.settings import RunSettings
-
-
-class _KeptGenerator:
-    """A generator-like object: each call draws a whole block from every block's generator
-    (the size as the last positional argument, as the engine always passes it) and returns
-    the kept positions, blocks in order."""
-
-    def __init__(self, parts: list[tuple[np.random.Generator, int, np.ndarray]]):
-        self.parts = parts
-        self.size = sum(len(positions) for _, _, positions in parts)
-
-    def __getattr__(self, method: str):
-        def draw(*args, **kwargs):
-            *params, size = args
-            if kwargs or size != self.size:
-                raise RuntimeError(f"a stream was asked for {size} values by {method}(); the "
-                                   f"engine must ask for n_worlds ({self.size}) positionally")
-            return np.concatenate([getattr(rng, method)(*params, n)[positions]
-                                   for rng, n, positions in self.parts])
-        return draw
-
-
-class KeptStreams:
-    """The streams of the worlds `worlds` (ids in the run) of a run of `runs` worlds in blocks
-    of `chunk_size` from `seed`, in the order of `worlds` sorted.
-
-    Attributes:
-        worlds: (K,) the kept worlds' ids, ascending: world k of the model is worlds[k].
-    """
-
-    def __init__(self, seed: int, chunk_size: int, runs: int, worlds):
-        self.seed = seed
-        self.worlds = np.unique(np.asarray(worlds, dtype=np.int64))
-        if self.worlds.size and (self.worlds[0] < 0 or self.worlds[-1] >= runs):
-            raise ValueError(f"world ids must lie in [0, {runs})")
-        sizes = {b: n for b, _, n in blocks_of(runs, chunk_size)}
-        blocks = self.worlds // chunk_size
-        self._plan = [(int(b), sizes[int(b)], self.worlds[blocks == b] - b * chunk_size)
-                      for b in np.unique(blocks)]
-        self._blocks = {b: Streams(seed, b) for b, _, _ in self._plan}
-        self._cache: dict[str, _KeptGenerator] = {}
-
-    def __call__(self, name: str) -> _KeptGenerator:
-        if name not in self._cache:
-            self._cache[name] = _KeptGenerator([(self._blocks[b](name), n, positions)
-                                                for b, n, positions in self._plan])
-        return self._cache[name]
 
 
 def simulate_kept(world, seed: int, chunk_size: int, runs: int, worlds) -> pa.Table:

@@ -76,3 +76,56 @@ class _Tiled:
 
     def exponential(self, scale: float, size: int) -> np.ndarray:
         return np.tile(self._rng.exponential(scale, self._one(size)), self._copies)
+
+
+class _KeptGenerator:
+    """A generator-like object: each call draws a whole block from every block's generator
+    (the size as the last positional argument, as the engine always passes it) and returns
+    the kept positions, blocks in order."""
+
+    def __init__(self, parts: list[tuple[np.random.Generator, int, np.ndarray]]):
+        self.parts = parts
+        self.size = sum(len(positions) for _, _, positions in parts)
+
+    def __getattr__(self, method: str):
+        def draw(*args, **kwargs):
+            *params, size = args
+            if kwargs or size != self.size:
+                raise RuntimeError(f"a stream was asked for {size} values by {method}(); the "
+                                   f"engine must ask for n_worlds ({self.size}) positionally")
+            return np.concatenate([getattr(rng, method)(*params, n)[positions]
+                                   for rng, n, positions in self.parts])
+        return draw
+
+
+class KeptStreams:
+    """The streams of the worlds `worlds` (ids in the run) of a run of `runs` worlds in blocks
+    of `chunk_size` from `seed`, in the order of `worlds` sorted.
+
+    A world's random numbers are positions in its block's streams, which draw for the whole
+    block at once. Each draw asks the generator of every block the worlds come from for a whole
+    block's worth (so it advances exactly as in the full run) and keeps only their positions:
+    a few worlds are re-simulated alone with exactly the numbers the run gave them (the kept
+    worlds of a calibration, the chronicle's world), at the cost of drawing, not simulating,
+    the rest of their blocks.
+
+    Attributes:
+        worlds: (K,) the kept worlds' ids, ascending: world k of the model is worlds[k].
+    """
+
+    def __init__(self, seed: int, chunk_size: int, runs: int, worlds):
+        self.seed = seed
+        self.worlds = np.unique(np.asarray(worlds, dtype=np.int64))
+        if self.worlds.size and (self.worlds[0] < 0 or self.worlds[-1] >= runs):
+            raise ValueError(f"world ids must lie in [0, {runs})")
+        blocks = self.worlds // chunk_size
+        self._plan = [(int(b), min(chunk_size, runs - int(b) * chunk_size),
+                       self.worlds[blocks == b] - b * chunk_size) for b in np.unique(blocks)]
+        self._blocks = {b: Streams(seed, b) for b, _, _ in self._plan}
+        self._cache: dict[str, _KeptGenerator] = {}
+
+    def __call__(self, name: str) -> _KeptGenerator:
+        if name not in self._cache:
+            self._cache[name] = _KeptGenerator([(self._blocks[b](name), n, positions)
+                                                for b, n, positions in self._plan])
+        return self._cache[name]

@@ -1,10 +1,11 @@
 """A chronicle: one world of a run told year by year in plain English, from its event log.
 
-The world is re-simulated alone from its seed block (block b of a run is reproducible from
-Streams(seed, b) and the chunk size), with its events traced; its outcomes are checked against
-its row in runs.parquet before a word is written. Each event is told by its kind, as the process
-that produces it declares (`EventKind.tell`), in words taken from the scenario: names, offices,
-juncture titles and the wording of each option.
+The world is re-simulated alone, drawing its own numbers from its seed block's streams
+(`KeptStreams`; block b of a run is reproducible from the seed and the chunk size), with its
+events traced; its outcomes are checked against its row in runs.parquet before a word is
+written. Each event is told by its kind, as the process that produces it declares
+(`EventKind.tell`), in words taken from the scenario: names, offices, juncture titles and the
+wording of each option.
 
 Worlds are chosen by their split date (`chronicle.pick`), by a condition on their row of
 runs.parquet (`chronicle.where`), or by id, and several can be told at once
@@ -29,9 +30,8 @@ from sim.engine.processes.offices import HOLDER
 from sim.engine.processes.power import DECIDER
 from sim.engine.schedule import EVENTS, HEADLINE, OUTCOMES
 from sim.engine.specs import NOT_YET, Event
-from sim.engine.streams import Streams
+from sim.engine.streams import KeptStreams
 from sim.errors import InputError, SettingsError
-from sim.montecarlo import blocks_of
 from sim.outputs.naming import label_of
 from sim.outputs.worlds import (  # noqa: F401 (PICKS, parse_pick, pick_world: re-exported)
     PICKS,
@@ -97,15 +97,13 @@ class TracedWorld:
 
 
 def trace_world(world: World, seed: int, chunk_size: int, runs: int, world_id: int) -> TracedWorld:
-    """Re-simulate the block holding `world_id` with that world traced."""
-    block, local = divmod(world_id, chunk_size)
-    _, _, n = blocks_of(runs, chunk_size)[block]
-    worlds = np.zeros(n, dtype=bool)
-    worlds[local] = True
-    trace = EventTrace(worlds, world.n_steps)
-    model = AllianceModel(world, n, Streams(seed, block), observers=[trace])
+    """Re-simulate world `world_id` alone, traced, from its block's streams (the same numbers
+    as in the run, so the same story)."""
+    trace = EventTrace(np.ones(1, dtype=bool), world.n_steps)
+    model = AllianceModel(world, 1, KeptStreams(seed, chunk_size, runs, [world_id]),
+                          observers=[trace])
     model.run()
-    return TracedWorld(world_id, model, local, trace)
+    return TracedWorld(world_id, model, 0, trace)
 
 
 def check_against_row(traced: TracedWorld, rows: Path) -> None:

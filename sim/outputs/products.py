@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim import interrupts
 from sim.analysis.drivers import PERIOD_YEARS, drivers_block
 from sim.analysis.stats import hazard_by_period, kaplan_meier, paired_difference, period_edges
 from sim.analysis.summary import year_key
@@ -104,19 +105,24 @@ def write_products(folder: Path, result: MonteCarloResult, reference: MonteCarlo
     chronicle.md and report.md into `folder` (which already holds runs.parquet)."""
     rows = folder / "runs.parquet"
     summary["survival"] = survival_block(result, reference)
-    summary["drivers"] = drivers_block(rows, result)
+    summary["drivers"] = drivers_block(result)
     plots = folder / "plots"
     mine, theirs = names(summary)
     curves = [(mine, survival_curve(result)[0])]
     if reference is not None:
         curves.append((theirs, survival_curve(reference)[0]))
     plot_survival(curves, summary, plots / "survival.png")
+    interrupts.checkpoint()  # Ctrl-C while matplotlib draws may be swallowed (sim/interrupts.py)
     plot_split_years(result.years[HEADLINE.id], summary, plots / "split_years.png",
                      None if reference is None else reference.years[HEADLINE.id])
+    interrupts.checkpoint()
     plot_cohesion(result.cohesion_histogram, result.world, summary, plots / "cohesion.png",
                   None if reference is None else reference.cohesion_histogram)
+    interrupts.checkpoint()
     plot_outcomes(summary, plots / "outcomes.png")
+    interrupts.checkpoint()
     plot_drivers(summary["drivers"], summary, plots / "drivers.png")
+    interrupts.checkpoint()
     if not isinstance(pick, ChronicleRequest):
         pick = ChronicleRequest(pick)
     told = [{k: t[k] for k in ("file", "world", "why")} for t in write_chronicles(

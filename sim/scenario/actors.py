@@ -7,13 +7,13 @@ from pydantic import Field
 from sim.scenario.base import Id, Strict
 from sim.scenario.fields import (
     Date,
-    NonNegative,
     Text,
     Title,
     Titles,
     Trait,
     TraitSpec,
     Unit,
+    Weight,
     number,
     series,
 )
@@ -94,8 +94,8 @@ class Traits(Strict):
 class Contender(Strict):
     """Whether and when a person may succeed to the office."""
 
-    weight: NonNegative = Field(description="relative chance of taking the office when it "
-                                "falls vacant (0: never)")
+    weight: Weight = Field(description="relative chance of taking the office when it "
+                           "falls vacant (0: never)")
     from_: Date = Field(1000.0, alias="from", description="first day the person contends")
     until: Date = Field(3000.0, description="day after which the person no longer contends")
 

@@ -79,6 +79,12 @@ Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", 
 Unit = number(0.0, 1.0)
 NonNegative = number(0.0)
 
+MAX_WEIGHT = 1e6
+"""The largest option or contender weight: odds of a million to one already decide every world,
+and a bound keeps the weighted draws finite (a sum of weights near 1e308 overflows)."""
+
+Weight = number(0.0, MAX_WEIGHT)
+
 
 def to_decimal_year(value: Any) -> float:
     """Read a date ('1956-02-25', '1956-02', a year, or a decimal year) as a decimal year."""

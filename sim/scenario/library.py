@@ -4,8 +4,22 @@
 
 Each file is registered in Hydra's ConfigStore under the group `scenario`; every field stays
 overridable and sweepable from the command line, and a counterfactual can start from another
-scenario with a Hydra defaults list. Files are read with OmegaConf's safe YAML loader: a
-scenario is data and cannot make the program import or run anything.
+scenario with a Hydra defaults list. A scenario file is inert data, whoever wrote it:
+
+- it is read with OmegaConf's safe YAML loader (no Python tags);
+- at its top level it may set only fields of the scenario schema, and `defaults`;
+- its `defaults` may name only other scenario files (`baseline`) and `_self_`: no config
+  groups, no package overrides (`/scenario@_global_: x`), no `override` or `optional`;
+- no key anywhere may be a Hydra or OmegaConf key (`_target_`, `_args_`, `_partial_`, ...);
+- no `${...}` interpolation or resolver anywhere, in keys or values (not even one naming
+  another field of the same scenario: a value is written out where it is meant);
+- no `# @package` directive;
+- the whole chain its defaults reach must be as clean, and must not loop.
+
+A file that breaks a rule is registered as a marker holding the reason, so that only runs that
+select it (or start from it) fail, in one line naming the file and the key. A file whose name
+is not a plain name (ASCII letters, digits, `_`, `-`: the names the command line can spell) is
+not registered at all and is refused by name when selected.
 """
 
 from __future__ import annotations
@@ -13,19 +27,44 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
 
 from sim.engine.schedule import PARAMETERS
 from sim.errors import ScenarioError
-from sim.scenario.schema import World
+from sim.scenario.schema import INJECTED, World
 from sim.scenario.validate import parse_world
 
 MALFORMED = "_malformed_"
-"""Key stored in place of a file that could not be read, holding the reason."""
+"""Key stored in place of a file that was refused, holding its name (the reason is kept in
+this module: a reason may quote text OmegaConf would read as an interpolation)."""
+
+SELF = "_self_"
+NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
+"""What a scenario's name (its file's name without .yaml) may be."""
+
+HYDRA_KEY = re.compile(r"_\w*_")
+"""Keys Hydra and OmegaConf give a meaning to (`_target_`, `_args_`, `_self_`, ...)."""
+
+PACKAGE_DIRECTIVE = re.compile(r"^\s*#\s*@package\b", re.MULTILINE)
+
+_refused: dict[str, str] = {}
+"""Scenario name -> why it cannot be used, for the files last registered."""
+
+_usable: list[str] = []
+"""The scenarios last registered that can be run."""
+
+_generation = [0]
+"""How many times a library was registered (a cache of composed scenarios keys on it)."""
+
+
+def top_level_keys() -> list[str]:
+    """The keys a scenario file may hold at its top level."""
+    return ["defaults"] + [f.alias or name for name, f in World.model_fields.items()
+                           if name not in INJECTED]
 
 
 def scenario_files(directory: Path) -> dict[str, Path]:
@@ -33,8 +72,22 @@ def scenario_files(directory: Path) -> dict[str, Path]:
     return {path.stem: path for path in sorted(directory.glob("*.yaml"))}
 
 
-def read_scenario(path: Path) -> dict:
-    """Read one scenario file as plain data, or raise ScenarioError saying what is wrong."""
+def read_scenario(path: Path, names: list[str] | None = None) -> dict:
+    """Read one scenario file as plain, inert data, or raise ScenarioError saying what is
+    wrong in one line naming the file (and the key).
+
+    Args:
+        names: the scenarios its defaults may name (None: any plain name).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ScenarioError(f"{path} is not UTF-8 text (byte {error.start})") from None
+    directive = PACKAGE_DIRECTIVE.search(text)
+    if directive:
+        line = text.count("\n", 0, directive.start()) + 1
+        raise ScenarioError(f"{path}: '# @package' at line {line} is not allowed: a scenario "
+                            "always sits under 'scenario'")
     try:
         data = OmegaConf.to_container(OmegaConf.load(path))
     except yaml.YAMLError as error:
@@ -46,24 +99,143 @@ def read_scenario(path: Path) -> dict:
         raise ScenarioError(f"{path} cannot be read: {str(error).splitlines()[0]}") from None
     if not isinstance(data, dict):
         raise ScenarioError(f"{path} must hold a mapping of scenario fields")
+    problem = inert_problem(data)
+    if problem:
+        raise ScenarioError(f"{path}: {problem}")
+    allowed = top_level_keys()
+    for key in data:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ScenarioError(f"{path}: key '{key}' is not a scenario field{hint}; allowed: "
+                                + ", ".join(allowed))
+    defaults = data.get("defaults", [])
+    if not isinstance(defaults, list):
+        raise ScenarioError(f"{path}: defaults must be a list of scenario names, such as "
+                            "[baseline, _self_]")
+    for entry in defaults:
+        if entry == SELF:
+            continue
+        if not isinstance(entry, str) or not NAME.fullmatch(entry):
+            raise ScenarioError(f"{path}: defaults entry {_show(entry)} is not allowed; a "
+                                "scenario's defaults may name only other scenarios (such as "
+                                "baseline) and _self_")
+        if names is not None and entry not in names:
+            raise ScenarioError(f"{path}: defaults entry '{entry}' names no scenario; "
+                                f"allowed: {', '.join(names)}, _self_")
     return data
 
 
-def register_scenarios(directory: Path) -> list[str]:
-    """Store every scenario file in the ConfigStore group `scenario`; return their names.
+def _show(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
 
-    A file that cannot be read is stored as a marker holding the reason, so that only runs
-    that select it fail, with that reason (see `malformed_reason`).
+
+def inert_problem(data: Any, path: str = "") -> str | None:
+    """What makes plain data more than data: a Hydra/OmegaConf key or an interpolation
+    (`${...}`) in a key or a value, named by its dotted path; None when there is none."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and HYDRA_KEY.fullmatch(key):
+                return (f"key '{where}' is not allowed: Hydra and OmegaConf keys such as "
+                        "_target_ have no place in a scenario")
+            if isinstance(key, str) and "${" in key:
+                return f"key '{where}' holds an interpolation '${{...}}', which is not allowed"
+            problem = inert_problem(value, where)
+            if problem:
+                return problem
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            problem = inert_problem(value, f"{path}[{i}]")
+            if problem:
+                return problem
+    elif isinstance(data, str) and "${" in data:
+        return (f"{path or 'the value'} = {data!r} holds an interpolation '${{...}}'; a scenario "
+                "is data: write the value itself (interpolations and resolvers are not allowed)")
+    return None
+
+
+def register_scenarios(directory: Path) -> list[str]:
+    """Store every scenario file in the ConfigStore group `scenario`; return the names that
+    can be run.
+
+    A file that breaks a rule of the module's docstring, or starts from one that does, or
+    whose defaults loop, is stored as a marker holding the reason, so that only runs that
+    select it fail, with that reason (`refusal`).
     """
     store = ConfigStore.instance()
     files = scenario_files(directory)
-    for name, path in files.items():
+    plain = [name for name in files if NAME.fullmatch(name)]
+    refused = {name: f"{path}: a scenario's file name may hold only ASCII letters, digits, "
+                     f"'_' and '-' (rename it, e.g. to {_plain_name(name)}.yaml)"
+               for name, path in files.items() if name not in plain}
+    nodes: dict[str, dict] = {}
+    for name in plain:
         try:
-            node = with_declared_defaults(read_scenario(path))
+            nodes[name] = read_scenario(files[name], plain)
         except ScenarioError as error:
-            node = {MALFORMED: str(error)}
+            refused[name] = str(error)
+    for name in nodes:
+        problem = _chain_problem(name, nodes, refused, files)
+        if problem:
+            refused[name] = problem
+    for name in plain:
+        node = {MALFORMED: name} if name in refused else with_declared_defaults(
+            nodes[name])
         store.store(group="scenario", name=name, node=node)
-    return list(files)
+    _refused.clear()
+    _refused.update(refused)
+    _usable[:] = [name for name in plain if name not in refused]
+    _generation[0] += 1
+    return list(_usable)
+
+
+def _plain_name(name: str) -> str:
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", ascii_name).strip("_") or "scenario"
+
+
+def _chain_problem(name: str, nodes: dict, refused: dict, files: dict) -> str | None:
+    """Why the chain of defaults starting at `name` cannot be composed, or None: a file on it
+    is refused, or it loops back on itself."""
+    def parents(n):
+        return [d for d in nodes[n].get("defaults", []) if d != SELF]
+
+    trail = [name]
+
+    def walk(n: str) -> str | None:
+        for parent in parents(n):
+            if parent in trail:
+                loop = " -> ".join([*trail[trail.index(parent):], parent])
+                return f"{files[name]}: its defaults loop: {loop}"
+            if parent in refused:
+                return (f"{files[name]}: starts from '{parent}', which is refused: "
+                        f"{refused[parent]}")
+            trail.append(parent)
+            problem = walk(parent)
+            trail.pop()
+            if problem:
+                return problem
+        return None
+
+    return walk(name)
+
+
+def library_generation() -> int:
+    """Changes whenever a library is registered (for caches of composed scenarios)."""
+    return _generation[0]
+
+
+def scenario_names() -> list[str]:
+    """The scenarios of the library last registered that can be run."""
+    return list(_usable)
+
+
+def refusal(name: str) -> str | None:
+    """Why scenario `name` of the registered library cannot be used (None: it can)."""
+    return _refused.get(name)
 
 
 def with_declared_defaults(node: dict) -> dict:
@@ -78,14 +250,15 @@ def with_declared_defaults(node: dict) -> dict:
 
 
 def load_world(scenario: DictConfig, name: str) -> World:
-    """The validated World of a composed `scenario` node."""
-    try:
-        data = OmegaConf.to_container(scenario, resolve=True)
-    except OmegaConfBaseException as error:
-        raise ScenarioError(f"scenario '{name}': {str(error).splitlines()[0]}") from None
-    data.pop("defaults", None)
+    """The validated World of a composed `scenario` node (files and command-line overrides
+    alike: an interpolation given on the command line is refused, never resolved)."""
+    data = OmegaConf.to_container(scenario, resolve=False)
     if MALFORMED in data:
-        raise ScenarioError(data[MALFORMED])
+        raise ScenarioError(refusal(str(data[MALFORMED])) or f"scenario '{name}' is refused")
+    data.pop("defaults", None)
+    problem = inert_problem(data, "scenario")
+    if problem:
+        raise ScenarioError(problem)
     return parse_world(data, name)
 
 
@@ -97,50 +270,14 @@ def compose_scenario(name: str) -> DictConfig:
     return compose(config_name="config", overrides=[f"scenario={name}"]).scenario
 
 
-def check_overrides(config_dir: Path, arguments: list[str]) -> None:
-    """Compose the command line's overrides once, turning a failure into one clear line.
-
-    Hydra reports a misspelt key over several lines without saying what is allowed; this
-    names the key, suggests the closest one and lists those allowed at that level. In a
-    multirun the first value of each sweep is composed, which catches a misspelt key before
-    any point runs; Hydra's other flags (--cfg, --help, ...) are left to Hydra.
-    """
-    if any(a.startswith("-") and a not in ("-m", "--multirun") for a in arguments):
-        return
-    from hydra import compose, initialize_config_dir
-    from hydra.errors import HydraException
-
-    overrides = [_first_value(a) for a in arguments
-                 if not a.startswith("-") and not a.lstrip("+~").startswith("hydra")]
-    scenario = [a for a in overrides if a.lstrip("+~").startswith("scenario=")]
-    with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
-        try:
-            compose(config_name="config", overrides=overrides)
-        except HydraException as error:
-            raise ScenarioError(_explain(error, compose(config_name="config",
-                                                        overrides=scenario))) from None
-
-
-def _first_value(argument: str) -> str:
-    """`key=a,b,c` (or any Hydra sweep) -> `key=a`; other overrides unchanged."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.errors import HydraException
-
-    try:
-        override = OverridesParser.create().parse_override(argument)
-    except HydraException:
-        return argument  # let composition report the syntax error
-    if not override.is_sweep_override():
-        return argument
-    first = next(override.sweep_string_iterator(), "")
-    return f"{override.get_key_element()}={first}"
-
-
-def _explain(error: Exception, base: DictConfig) -> str:
+def explain(error: Exception, base: DictConfig | None) -> str:
+    """One line for a Hydra composition error: a misspelt key names the closest key and those
+    allowed at its level; anything else is Hydra's own message on one line."""
     text = f"{error}\n{error.__cause__ or ''}"
     unknown = re.search(r"Key '([^']+)' is not in struct\s+full_key: (\S+)", text)
-    if not unknown:
-        return " ".join(line.strip() for line in str(error).splitlines() if line.strip())
+    if not unknown or base is None:
+        return " ".join(line.strip() for line in str(error).splitlines()
+                        if line.strip() and not line.startswith("See https://"))
     full_key = unknown.group(2)
     parent, _, key = full_key.rpartition(".")
     node = OmegaConf.select(base, parent) if parent else base
@@ -151,18 +288,13 @@ def _explain(error: Exception, base: DictConfig) -> str:
         ", ".join(allowed)
 
 
-def check_scenario_arguments(arguments: list[str], known: list[str]) -> None:
-    """Reject `scenario=NAME` (or a comma-separated sweep of names) naming no file.
-
-    Hydra would say the same over several lines; this says it in one, with the choices.
-    """
-    for argument in arguments:
-        key, _, value = argument.partition("=")
-        if key.lstrip("+~") != "scenario" or not value:
-            continue
-        for name in value.split(","):
-            if name not in known:
-                raise ScenarioError(
-                    f"unknown scenario '{name}'; allowed: {', '.join(known)} "
-                    "(files in scenarios/)"
-                )
+def check_scenario_name(name: str, known: list[str]) -> None:
+    """Refuse a scenario name that names no usable file, in one line with the choices."""
+    reason = refusal(name)
+    if reason:
+        raise ScenarioError(reason)
+    if name not in known:
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ScenarioError(f"unknown scenario '{name}'{hint}; allowed: {', '.join(known)} "
+                            "(files in scenarios/)")

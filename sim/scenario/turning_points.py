@@ -11,7 +11,7 @@ from sim.engine.processes.junctures import WHEN
 from sim.engine.schedule import EFFECTS
 from sim.engine.specs import OPTION_PREDICTORS
 from sim.scenario.base import Id, Keyed, Strict
-from sim.scenario.fields import Date, Flag, Text, Unit, number
+from sim.scenario.fields import MAX_WEIGHT, Date, Flag, Text, Unit, number
 from sim.scenario.uncertain import UncertainDate, uncertain
 
 
@@ -72,8 +72,8 @@ class Option(Strict):
     id: Id = ""
     text: Text = Field(description="what happens, for the chronicle; {holder} is replaced by "
                        "the deciding holder's name")
-    weight: uncertain(0.0) = Field(description="the option's odds for an average holder at "
-                                "middling cohesion (0: never)")
+    weight: uncertain(0.0, MAX_WEIGHT) = Field(
+        description="the option's odds for an average holder at middling cohesion (0: never)")
     traits: dict[Literal[OPTION_PREDICTORS], Coefficient] = Field(
         {}, description="log-odds coefficient on each of the decider's traits, his ideology, "
         "and his hold on power (hold)")

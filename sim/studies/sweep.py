@@ -4,8 +4,10 @@ Each job of `python run.py -m ...` writes its own folder `<sweep dir>/<job numbe
 `summary.json` that records the job's overrides. When the multirun ends, `SweepTable` (a Hydra
 callback, configured under `hydra.callbacks` in configs/config.yaml) reads every finished job
 folder of the sweep directory and writes `sweep.parquet`, `sweep.csv` and `sweep.png` beside
-them. A sweep run again into the same directory (`hydra.sweep.dir=...`) skips each job whose
-folder already holds a summary for the same overrides (`finished_summary`).
+them. A point that failed is a row too, with `state` 'failed' and its `error` (read from the
+`failed.json` it left, sim/pipeline.py), so a failure is never a silent gap. A sweep run again
+into the same directory (`hydra.sweep.dir=...`) skips each job whose folder already holds a
+summary for the same overrides (`finished_summary`), and runs the failed ones again.
 """
 
 from __future__ import annotations
@@ -69,9 +71,23 @@ def _value(text: str) -> Any:
     return value if isinstance(value, (int, float, str, bool)) or value is None else text
 
 
+def _overrides_row(folder: Path, overrides: list[str], state: str, error: str | None) -> dict:
+    row: dict[str, Any] = {"job": folder.name, "state": state, "error": error}
+    for override in overrides:
+        key, value = _split(override)
+        if key not in EXECUTION_KEYS:
+            row[key] = _value(value)
+    return row
+
+
+def failure_row(folder: Path, failure: dict) -> dict:
+    """The row of a point that failed: its job, its overrides and the error."""
+    return _overrides_row(folder, failure.get("overrides", []), "failed", failure.get("error"))
+
+
 def summary_row(folder: Path, summary: dict) -> dict:
     """One row of the sweep table: the job, its overrides, and its outcomes with intervals."""
-    row: dict[str, Any] = {"job": folder.name}
+    row = _overrides_row(folder, [], "finished", None)
     for override in summary.get("overrides", []):
         key, value = _split(override)
         if key not in EXECUTION_KEYS:
@@ -95,19 +111,40 @@ def summary_row(folder: Path, summary: dict) -> dict:
     return row
 
 
+def _job_folders(directory: Path) -> list[Path]:
+    folders = [p for p in directory.iterdir() if p.is_dir()]
+    return sorted(folders, key=lambda p: (not p.name.isdigit(), int(p.name)
+                                          if p.name.isdigit() else 0, p.name))
+
+
+def failed_points(directory: Path) -> list[dict]:
+    """The failure record (job, overrides, error) of each point of the sweep that failed."""
+    from sim.pipeline import read_failure
+
+    failed = []
+    for folder in _job_folders(directory) if directory.is_dir() else []:
+        failure = read_failure(folder)
+        if failure is not None and not (folder / "summary.json").is_file():
+            failed.append({**failure, "job": folder.name})
+    return failed
+
+
 def sweep_table(directory: Path) -> pd.DataFrame:
-    """A row per finished job folder of a sweep directory, in job order."""
+    """A row per finished or failed job folder of a sweep directory, in job order."""
+    from sim.pipeline import read_failure
+
     rows = []
-    folders = [p for p in directory.iterdir() if p.is_dir() and (p / "summary.json").is_file()]
-    for folder in sorted(folders, key=lambda p: (not p.name.isdigit(), int(p.name)
-                                                 if p.name.isdigit() else 0, p.name)):
-        rows.append(summary_row(folder, json.loads((folder / "summary.json").read_text())))
+    for folder in _job_folders(directory):
+        if (folder / "summary.json").is_file():
+            rows.append(summary_row(folder, json.loads((folder / "summary.json").read_text())))
+        elif (failure := read_failure(folder)) is not None:
+            rows.append(failure_row(folder, failure))
     return pd.DataFrame(rows)
 
 
 def swept_keys(table: pd.DataFrame) -> list[str]:
     """The override columns that vary between jobs: the sweep's parameters."""
-    fixed = {"job", "runs", "seed"}
+    fixed = {"job", "runs", "seed", "state", "error"}
     return [c for c in table.columns
             if c not in fixed and not _is_outcome(c) and table[c].nunique(dropna=False) > 1]
 
@@ -117,16 +154,42 @@ def _is_outcome(column: str) -> bool:
 
 
 def write_sweep(directory: Path) -> pd.DataFrame | None:
-    """Write `sweep.parquet`, `sweep.csv` and `sweep.png` for a sweep directory."""
+    """Write `sweep.parquet`, `sweep.csv` and `sweep.png` for a sweep directory (each through
+    a temporary name, so an interrupted write leaves no half file); the chart shows the
+    finished points."""
+    from sim.pipeline import literal_text
     from sim.studies.plots import plot_sweep
 
     table = sweep_table(directory)
     if table.empty:
         log.warning("no finished job in %s: no sweep table written", directory)
         return None
-    table.to_parquet(directory / "sweep.parquet", index=False)
-    table.to_csv(directory / "sweep.csv", index=False)
-    plot_sweep(table, swept_keys(table), directory / "sweep.png")
+    table = _one_type_per_column(table)
+    finished = table[table["state"] == "finished"]
+    (directory / "sweep.png").unlink(missing_ok=True)  # a chart of an earlier table
+    writers = {"sweep.parquet": lambda path: table.to_parquet(path, index=False),
+               "sweep.csv": lambda path: table.to_csv(path, index=False)}
+    if not finished.empty:
+        writers["sweep.png"] = lambda path: plot_sweep(finished, swept_keys(finished), path)
+    for name, write in writers.items():
+        final = directory / name
+        partial = final.with_name(f"{final.stem}.partial{final.suffix}")
+        try:
+            with literal_text():
+                write(partial)
+            partial.replace(final)
+        finally:
+            partial.unlink(missing_ok=True)
+    return table
+
+
+def _one_type_per_column(table: pd.DataFrame) -> pd.DataFrame:
+    """A column whose values are of several types (a number in one row, text in another) as
+    text, which Parquet can store."""
+    for column in table.columns:
+        kinds = {type(v) for v in table[column] if v is not None and v == v}
+        if len(kinds) > 1 and not kinds <= {int, float}:
+            table[column] = [None if v is None else str(v) for v in table[column]]
     return table
 
 
@@ -148,4 +211,6 @@ class SweepTable(Callback):
         if directory.is_dir():
             table = write_sweep(directory)
             if table is not None:
-                print(f"Sweep table of {len(table)} points: {directory / 'sweep.csv'}")
+                failed = int((table["state"] == "failed").sum())
+                marked = f" ({failed} failed, marked in its state column)" if failed else ""
+                print(f"Sweep table of {len(table)} points{marked}: {directory / 'sweep.csv'}")

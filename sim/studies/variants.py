@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.engine.schedule import HEADLINE
 from sim.errors import ScenarioError, SettingsError
-from sim.executors import make_executor
+from sim.executors import in_order, make_executor
 from sim.montecarlo import run_monte_carlo
 from sim.scenario.schema import World
 from sim.scenario.validate import parse_world
@@ -47,17 +47,32 @@ def measure(name: str, split_years: np.ndarray, horizon: float) -> float:
 
 
 def intact_year(name: str) -> int:
-    """The year of an `intact_YYYY` measure, or ScenarioError naming the measures allowed."""
-    match = re.fullmatch(r"intact_(\d{4})", name)
+    """The year of an `intact_YYYY` measure, or SettingsError naming the measures allowed."""
+    match = re.fullmatch(r"intact_(\d{4})", name) if isinstance(name, str) else None
     if not match:
-        raise SettingsError(f"unknown outcome '{name}'; allowed: {', '.join(MEASURES)} "
+        raise SettingsError(f"unknown outcome {name!r}; allowed: {', '.join(MEASURES)} "
                             "(e.g. intact_1970)")
     return int(match.group(1))
 
 
-def check_measure(name: str) -> None:
+def check_measure(name: str, world: World | None = None) -> None:
+    """Refuse an outcome a study cannot measure: an unknown name, or (given the world) an
+    `intact_YYYY` whose year the simulated period does not reach."""
     if name not in ("split_probability", "median_split_year"):
-        intact_year(name)
+        check_year(intact_year(name), world, "outcome year")
+
+
+def check_year(year, world: World | None, what: str) -> int:
+    """A calendar year within the simulated period of `world` (any year when None)."""
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise SettingsError(f"{what} must be a year such as 1970, got "
+                            f"{type(year).__name__} {year!r}")
+    if world is not None:
+        first, last = int(world.start), int(world.horizon)
+        if not first <= year <= last:
+            raise SettingsError(f"{what} = {year} is outside the simulated period; allowed: "
+                                f"{first} to {last}")
+    return year
 
 
 def relative_path(path: str) -> list[str]:
@@ -104,34 +119,48 @@ def _split_years(index: int, world: World, settings: RunSettings):
 def run_variants(worlds: Sequence[World], settings: RunSettings,
                  progress: Callable[[int], None] | None = None) -> list[np.ndarray]:
     """(R,) split years of each world, all run on the same seed, variants spread over the
-    settings' executor (each variant itself runs in one process, without a progress bar).
+    settings' executor (each variant itself runs in one process, without a progress bar),
+    with at most two variants per worker in flight.
 
     Args:
         progress: called with the number of variants done so far.
     """
-    years: list[np.ndarray | None] = [None] * len(worlds)
-    inside = settings.replace(executor="serial", progress=False)
+    inside = settings.replace(executor="serial", progress=False, rows="outcomes")
+    calls = [(i, w, inside) for i, w in enumerate(worlds)]
+    years = []
     with make_executor(settings.executor, settings.workers, settings.dask_address) as pool:
-        futures = [pool.submit(_split_years, i, w, inside) for i, w in enumerate(worlds)]
-        for done, (i, split) in enumerate(pool.as_completed(futures), start=1):
-            years[i] = split
+        for done, (_, split) in enumerate(in_order(pool, _split_years, calls), start=1):
+            years.append(split)
             if progress is not None:
                 progress(done)
     return years
 
 
-def study_app(config_name: str, run: Callable) -> None:
+def whole_setting(cfg, name: str, low: int, high: int = 10**9) -> int:
+    """A study setting that must be a whole number in [low, high] (booleans are not)."""
+    value = cfg[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise SettingsError(f"{name} must be a whole number from {low:,} to {high:,}, got "
+                            f"{type(value).__name__} {value!r}")
+    return value
+
+
+def study_app(config_name: str, run: Callable, check: Callable) -> None:
     """Run `run(cfg, folder, scenario)` as a Hydra app on `configs/<config_name>.yaml`, with
-    the scenarios registered and bad input answered in one line, as run.py does."""
+    the scenarios registered, `check(cfg, scenario)` applied before Hydra starts, and
+    failures and Ctrl-C answered in one line, as run.py does (sim/preflight.py)."""
     import sys
     from pathlib import Path
 
     import hydra
     from hydra.core.hydra_config import HydraConfig
 
+    from sim import interrupts
     from sim.errors import InputError
-    from sim.outputs.folder import remove_unfinished
+    from sim.outputs.folder import claim
     from sim.paths import CONFIGS, SCENARIOS
+    from sim.pipeline import one_line
+    from sim.preflight import launch
     from sim.scenario.library import register_scenarios
 
     register_scenarios(SCENARIOS)
@@ -141,9 +170,11 @@ def study_app(config_name: str, run: Callable) -> None:
         hydra_cfg = HydraConfig.get()
         folder = Path(hydra_cfg.runtime.output_dir)
         try:
-            run(cfg, folder, hydra_cfg.runtime.choices.scenario)
-        except InputError as error:
-            remove_unfinished(folder)
-            sys.exit(f"error: {error}")
+            with claim(folder):
+                run(cfg, folder, hydra_cfg.runtime.choices.scenario)
+        except (InputError, OSError) as error:
+            if interrupts.requested():
+                raise KeyboardInterrupt from None
+            raise SystemExit(f"error: {one_line(error)}") from None
 
-    app()
+    sys.exit(launch(app, CONFIGS, config_name, check))

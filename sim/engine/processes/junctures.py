@@ -8,9 +8,12 @@ relationship as it stood when the choice was made.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sim.engine.processes.conditions import holds
+from sim.engine.processes.power import Power
 from sim.engine.processes.split import SPLIT
 from sim.engine.specs import NOT_YET, EventKind, Labels, Process, Stream
 
@@ -62,9 +65,14 @@ class Junctures(Process):
                 self.due.setdefault(int(step), []).append((j, steps == step))  # each falls in
 
     def decide(self) -> None:
-        """Let the holder of the actor's office choose at each juncture dated this step."""
+        """Let the holder of the actor's office choose at each juncture dated this step, in
+        date order with the step's challenges dated after its first juncture (Power)."""
+        power = self.model.get(Power)
         for juncture, worlds in self.due.get(self.model.t, []):
+            dates = juncture.date if worlds is None else np.asarray(juncture.date)[worlds]
+            power.challenges_until(float(np.min(dates)))
             self._decide(juncture, worlds)
+        power.challenges_until(math.inf)
 
     def _decide(self, juncture, worlds: np.ndarray | None = None) -> None:
         model = self.model

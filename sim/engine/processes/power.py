@@ -12,6 +12,8 @@ the office holder (`real_power`). A juncture option may change a holder's hold o
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sim.engine.processes.conditions import holds
@@ -83,6 +85,15 @@ class Power(Process):
         self.due: dict[int, list] = {}
         for challenge in world.challenges.values():
             self.due.setdefault(world.step_of(challenge.date), []).append(challenge)
+        self.pending: list = []
+        self.first_juncture: dict[int, float] = {}   # step -> date of its earliest juncture
+        for juncture in world.juncture_list:
+            dates = np.atleast_1d(juncture.date)
+            for step, date in zip(np.floor((dates - world.start) * world.steps_per_year
+                                           + 1e-9).astype(int), dates, strict=True):
+                step = int(step)
+                self.first_juncture[step] = min(self.first_juncture.get(step, math.inf),
+                                                float(date))
         self.real_power = {
             ally.spec.id: [(model.cast.row(e.person), e.from_, e.until)
                            for e in ally.spec.real_power]
@@ -94,9 +105,27 @@ class Power(Process):
                               if np.any(f.failure_half_life > 0) else None)
 
     def fill_offices(self) -> None:
-        """Challenges dated this step are decided, then each nation's decider is found."""
-        for challenge in self.due.get(self.model.t, []):
+        """Challenges dated this step up to its first juncture are decided, then each nation's
+        decider is found. A challenge dated after a juncture of its own step waits for it: the
+        junctures call `challenges_until` as they are decided, in date order."""
+        self.pending = list(self.due.get(self.model.t, []))
+        self._decide_until(self.first_juncture.get(self.model.t, math.inf))
+        self._find_deciders()
+
+    def challenges_until(self, date: float) -> None:
+        """Decide this step's pending challenges dated no later than `date`, before the
+        juncture of that date (a challenge may look back at a juncture of its own step)."""
+        if self._decide_until(date):
+            self._find_deciders()
+
+    def _decide_until(self, date: float) -> bool:
+        now = [c for c in self.pending if c.date <= date]
+        self.pending = [c for c in self.pending if c.date > date]
+        for challenge in now:
             self._challenge(challenge)
+        return bool(now)
+
+    def _find_deciders(self) -> None:
         if any(self.real_power.values()):
             self.model.allies.do(self._find_decider)
 

@@ -1,11 +1,14 @@
-"""Realignment: once split, an ally turns to whichever outside power draws it most.
+"""Realignment: an ally that no longer acts as an ally turns to whichever outside power draws it
+most.
 
 docs/MODEL.md, section 3.3.14. An outside power draws an ally in proportion to its openness to
-that ally and to what turning to it gains: the threat the ally perceives from its former partner
+that ally and to what turning to it gains: the threat the ally perceives from its partner
 (border tension times the partner's relative power) and the aid the power offers, less the threat
 the power itself poses. Balance of threat (Walt 1987): alignment follows the greater threat; a
-second patron's offer draws a client away (Walt 1987, ch. 7); abrogation follows new outside
-alignments (Leeds & Savun, Journal of Politics, 2007).
+second patron's offer draws a client away (Walt 1987, ch. 7). The turn is open from the first
+step cohesion is below the split threshold, not only once the split has lasted long enough to be
+recorded: abrogation follows new outside alignments (Leeds & Savun, Journal of Politics, 2007),
+so the turn may come with the break, or before its date.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ def _tell(event, story) -> str:
 
 REALIGNMENT_OUTCOME = Outcome("realignment", "realignment_year", "realignment",
                               "realignment with an outside power", "#2166ac",
-                              "an ally's turn to an outside power after the split",
+                              "an ally's turn to an outside power, once cohesion is below "
+                              "the split threshold",
                               by_nation="realignment_nation", by_power="realignment_power")
 REALIGNMENT_EVENT = EventKind(REALIGNMENT_OUTCOME.id, "start", _tell)
 
@@ -53,14 +57,15 @@ class Realignment(Process):
 
     def record(self) -> None:
         """Hazard `realignment_rate * openness * max(0, from_partner + offer - threat)` a year
-        for each outside power; the ally turns with the summed hazard, to a power drawn in
-        proportion to its share (one uniform draw decides both)."""
+        for each outside power, in worlds whose cohesion is below the split threshold now or
+        that have split; the ally turns with the summed hazard, to a power drawn in proportion
+        to its share (one uniform draw decides both)."""
         model, t = self.model, self.model.t
-        split = model.split_happened()
+        estranged = model.split_happened() | (model.cohesion < model.world.split_threshold)
         caps = [ally.capability() for ally in model.allies]
         for ally in model.allies:
             u = model.streams(REALIGNMENT.of(nation=ally.spec.id)).random(model.n_worlds)
-            live = np.flatnonzero(split & (self.step == NOT_YET))   # only these may turn:
+            live = np.flatnonzero(estranged & (self.step == NOT_YET))   # only these may turn:
             if live.size == 0:
                 continue
             rates = self._rates(ally, live, caps)    # the hazards are computed for them alone
