@@ -13,6 +13,7 @@ aggregates the outputs need.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -36,6 +37,10 @@ from sim.engine.streams import Streams
 from sim.executors import in_order, make_executor
 from sim.scenario.schema import World
 from sim.settings import RunSettings
+
+tqdm.set_lock(threading.RLock())
+"""Progress bars are drawn by the main process alone, so a thread lock serves: tqdm's default
+also creates a multiprocessing lock, for nothing, in every run."""
 
 
 @dataclass

@@ -26,10 +26,10 @@ from sim.calibration.given import check_given, given_of, mode_block
 from sim.calibration.text import given_lines
 from sim.engine.schedule import HEADLINE
 from sim.errors import InputError, ScenarioError
-from sim.montecarlo import run_monte_carlo
+from sim.montecarlo import MonteCarloResult, run_monte_carlo
 from sim.outputs.console import render
 from sim.outputs.folder import RowWriter, claim, remove_unfinished, write_json
-from sim.outputs.products import chronicle_pick, write_products
+from sim.outputs.products import add_blocks, chronicle_pick, write_products
 from sim.scenario.library import (
     compose_scenario,
     library_generation,
@@ -84,6 +84,21 @@ def reference_of(cfg: DictConfig) -> World | None:
     return _references[key]
 
 
+_reference_runs: dict[tuple, MonteCarloResult] = {}
+"""The last reference run of this process, by the reference world's content and the settings
+that fix its numbers: every point of a sweep with the same seed, runs and chunk size compares
+with the same worlds, so they are simulated once (an edited reference is another key)."""
+
+
+def reference_run(reference: World, settings: RunSettings) -> MonteCarloResult:
+    """The reference simulated on the run's seeds, from the cache when it holds the same."""
+    key = (reference.model_dump_json(), settings.seed, settings.runs, settings.chunk_size)
+    if key not in _reference_runs:
+        _reference_runs.clear()   # one at a time: a million-world reference is large
+        _reference_runs[key] = run_monte_carlo(reference, settings.replace(rows="outcomes"))
+    return _reference_runs[key]
+
+
 def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
                  reference: World | None = None, overrides: list[str] | None = None,
                  given: dict | None = None) -> dict:
@@ -123,14 +138,17 @@ def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
         if overrides is not None:
             summary["overrides"] = list(overrides)
         if reference is not None and reference != world:
-            reference_result = run_monte_carlo(reference, settings.replace(rows="outcomes"))
+            reference_result = reference_run(reference, settings)
             summary["vs_baseline"] = compare(result, reference_result)
         summary["evidence"], matches = evidence_block(world, folder / "runs.parquet")
         checks = history_check(world.history_checks, result, matches)
         summary["history_check"] = [c.as_dict() for c in checks]
         interrupts.checkpoint()
-        with literal_text():
-            write_products(folder, result, reference_result, summary, pick)
+        if settings.products == "full":
+            with literal_text():
+                write_products(folder, result, reference_result, summary, pick)
+        else:
+            add_blocks(summary, result, reference_result)
         interrupts.checkpoint()
         write_json(folder / "summary.json", _finite(summary))
     print(render(summary, checks, folder))

@@ -3,8 +3,8 @@
     python -m sim.scenario_table                  # 4,000 worlds each, the config's seed
     python -m sim.scenario_table runs=10000 seed=7 out=/tmp/table
 
-Each file in `scenarios/` is composed with Hydra's compose API exactly as
-`python run.py scenario=NAME` would compose it, run with `run_monte_carlo`, and compared with
+Each file in `scenarios/` is composed exactly as `python run.py scenario=NAME` would compose
+it (`compose_scenario`), run with `run_monte_carlo`, and compared with
 its reference (its `compare_with`, else the baseline) on the same seeds, as `run.py` does.
 `docs/scenarios.md` and `docs/scenarios.png` are written from those numbers only, with the
 command, seed and version that made them, so rerunning the command regenerates both.
@@ -20,7 +20,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from hydra import compose  # noqa: E402
 from omegaconf import DictConfig, OmegaConf  # noqa: E402
 
 from sim import __version__  # noqa: E402
@@ -32,6 +31,7 @@ from sim.errors import ScenarioError, SettingsError  # noqa: E402
 from sim.montecarlo import MonteCarloResult, run_monte_carlo  # noqa: E402
 from sim.paths import SCENARIOS  # noqa: E402
 from sim.scenario.library import (  # noqa: E402
+    compose_scenario,
     load_world,
     refusal,
     scenario_files,
@@ -60,11 +60,11 @@ def compose_entries(names: list[str]) -> list[Entry]:
     """Compose every scenario as `run.py` would; its reference is the resolved `compare_with`."""
     entries = []
     for name in names:
-        cfg = compose(config_name="config", overrides=[f"scenario={name}"])
-        text = OmegaConf.to_container(cfg.scenario)
-        entries.append(Entry(name, load_world(cfg.scenario, name),
+        scenario = compose_scenario(name)
+        text = OmegaConf.to_container(scenario)
+        entries.append(Entry(name, load_world(scenario, name),
                              text.get("divergence") or "none: history",
-                             text.get("claim") or "", cfg.compare_with))
+                             text.get("claim") or "", text.get("compare_with", "baseline")))
     return entries
 
 

@@ -21,6 +21,10 @@ EXECUTORS = ("serial", "processes", "dask")
 ROWS = ("full", "outcomes")
 """What runs.parquet holds per world: everything, or the outcome dates and nations only."""
 
+PRODUCTS = ("full", "lean")
+"""What a run writes besides summary.json and runs.parquet: plots, chronicle and report, or
+nothing (for the points of sweeps and studies, whose own charts are drawn over all points)."""
+
 LIMITS = {"runs": (1, 10**9), "seed": (0, 2**63 - 1), "chunk_size": (1, 10**6),
           "workers": (1, 1024)}
 """The range of each whole-number setting. A seed fits a 64-bit column; a block of more than
@@ -51,6 +55,8 @@ class RunSettings:
         progress: show a progress bar.
         rows: 'full' (runs.parquet holds every column) or 'outcomes' (the outcome dates and
             nations only, for very large runs).
+        products: 'full' (plots, chronicle.md and report.md too) or 'lean' (summary.json and
+            runs.parquet only); the numbers are the same.
     """
 
     runs: int
@@ -61,6 +67,7 @@ class RunSettings:
     dask_address: str | None
     progress: bool
     rows: str = "full"
+    products: str = "full"
 
     def __post_init__(self):
         for name in LIMITS:
@@ -77,6 +84,9 @@ class RunSettings:
             raise SettingsError(f"progress must be true or false, got {self.progress!r}")
         if self.rows not in ROWS:
             raise SettingsError(f"unknown rows {self.rows!r}; allowed: {', '.join(ROWS)}")
+        if self.products not in PRODUCTS:
+            raise SettingsError(f"unknown products {self.products!r}; allowed: "
+                                f"{', '.join(PRODUCTS)}")
 
     @classmethod
     def from_config(cls, cfg) -> RunSettings:

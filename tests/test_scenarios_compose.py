@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sim.montecarlo import run_monte_carlo
-from tests.conftest import SCENARIOS, settings, world_of
+from tests.conftest import ROOT, SCENARIOS, settings, world_of
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -13,3 +13,48 @@ def test_scenario_composes_and_runs(name):
     result = run_monte_carlo(world, settings(200, 1, 100))
     assert result.years["split"].shape == (200,)
     assert np.isfinite(result.cohesion_histogram).all()
+
+
+@pytest.mark.parametrize("text", ["a: 1e6", "a: 1953-03-05", "a: .inf", "1950: 3", "",
+                                  "a: [1, 2.5e-3, -.5]", "a: {b: null, c: 'x'}"])
+def test_the_fast_loader_reads_as_omegaconf_does(text):
+    import yaml
+    from omegaconf import OmegaConf
+
+    from sim.scenario.library import ScenarioLoader
+
+    mine = yaml.load(text, Loader=ScenarioLoader) or {}  # noqa: S506 (a safe loader)
+    assert mine == OmegaConf.to_container(OmegaConf.create(text))
+
+
+def test_every_scenario_file_reads_as_omegaconf_reads_it():
+    import yaml
+    from omegaconf import OmegaConf
+
+    from sim.scenario.library import ScenarioLoader
+
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        mine = yaml.load(path.read_text(encoding="utf-8"), Loader=ScenarioLoader)  # noqa: S506
+        assert mine == OmegaConf.to_container(OmegaConf.load(path)), path.name
+
+
+def test_a_repeated_key_is_refused_by_the_fast_loader():
+    import yaml
+
+    from sim.scenario.library import ScenarioLoader
+
+    with pytest.raises(yaml.constructor.ConstructorError, match="duplicate key"):
+        yaml.load("a: 1\na: 2", Loader=ScenarioLoader)  # noqa: S506
+
+
+def test_a_scenario_merged_from_its_files_is_what_hydra_composes():
+    from hydra import compose, initialize_config_dir
+    from omegaconf import OmegaConf
+
+    from sim.scenario.library import compose_scenario
+
+    with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
+        for name in SCENARIOS:
+            hydra = compose(config_name="config", overrides=[f"scenario={name}"]).scenario
+            assert OmegaConf.to_container(compose_scenario(name)) == \
+                OmegaConf.to_container(hydra), name

@@ -238,16 +238,14 @@ def given_rows(entries, cfg, settings: RunSettings) -> list[dict]:
     no calibration is left out, and said so)."""
     import sys
 
-    from hydra import compose
-
     from sim.calibrate import scenario_data
+    from sim.scenario.library import compose_scenario
 
     rows, data = [], {}
 
     def data_of(name):
         if name not in data:
-            data[name] = scenario_data(compose(config_name="config",
-                                               overrides=[f"scenario={name}"]).scenario)
+            data[name] = scenario_data(compose_scenario(name))
         return data[name]
 
     for entry in entries:

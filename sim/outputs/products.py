@@ -3,7 +3,8 @@
 `write_products` is the one call the pipeline makes after the simulation. It adds the
 `survival`, `drivers` and `chronicle` blocks to the summary, then writes `plots/*.png`,
 `chronicle.md` and `report.md`, all from the run's saved rows and per-step aggregates. The
-pipeline writes summary.json after it, so a folder with a summary has all of them.
+pipeline writes summary.json after it, so a folder with a summary has all of them. A lean run
+(`products=lean`, for the points of sweeps and studies) gets the blocks only (`add_blocks`).
 """
 
 from __future__ import annotations
@@ -99,13 +100,19 @@ def survival_block(result: MonteCarloResult, reference: MonteCarloResult | None)
     return block
 
 
+def add_blocks(summary: dict, result: MonteCarloResult,
+               reference: MonteCarloResult | None) -> None:
+    """Add the survival and drivers blocks to `summary` (every run has them, lean or not)."""
+    summary["survival"] = survival_block(result, reference)
+    summary["drivers"] = drivers_block(result)
+
+
 def write_products(folder: Path, result: MonteCarloResult, reference: MonteCarloResult | None,
                    summary: dict, pick: ChronicleRequest | str | int) -> None:
     """Add the survival, drivers and chronicle blocks to `summary` and write the plots,
     chronicle.md and report.md into `folder` (which already holds runs.parquet)."""
     rows = folder / "runs.parquet"
-    summary["survival"] = survival_block(result, reference)
-    summary["drivers"] = drivers_block(result)
+    add_blocks(summary, result, reference)
     plots = folder / "plots"
     mine, theirs = names(summary)
     curves = [(mine, survival_curve(result)[0])]
