@@ -28,3 +28,43 @@ def test_a_failed_run_keeps_files_it_did_not_write(tmp_path, monkeypatch):
     with pytest.raises(ZeroDivisionError):
         run_pipeline(cfg, folder, "baseline")
     assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+
+
+def _lean_and_reference(tmp_path, name: str, extra: list[str]):
+    from sim.scenario.library import compose_scenario, load_world
+
+    cfg = compose_config(["runs=300", "chunk_size=100", "progress=false",
+                          f"scenario={name}", *extra])
+    reference = load_world(compose_scenario("baseline"), "baseline")
+    return cfg, reference
+
+
+def test_lean_products_write_the_summary_and_rows_only_with_the_same_numbers(tmp_path):
+    cfg, reference = _lean_and_reference(tmp_path, "molotov_successor", [])
+    full = run_pipeline(cfg, tmp_path / "full", "molotov_successor", reference)
+    cfg, _ = _lean_and_reference(tmp_path, "molotov_successor", ["products=lean"])
+    lean = run_pipeline(cfg, tmp_path / "lean", "molotov_successor", reference)
+    assert sorted(p.name for p in (tmp_path / "lean").iterdir()) == ["runs.parquet",
+                                                                      "summary.json"]
+    assert (tmp_path / "full" / "plots" / "survival.png").exists()
+    for key in ("outcomes", "vs_baseline", "survival", "drivers", "history_check"):
+        assert lean[key] == full[key], key
+
+
+def test_the_reference_is_simulated_once_for_points_with_the_same_seeds(tmp_path, monkeypatch):
+    calls = []
+    real = sim.pipeline.run_monte_carlo
+    monkeypatch.setattr(sim.pipeline, "run_monte_carlo",
+                        lambda world, settings, **kw: calls.append(world.name)
+                        or real(world, settings, **kw))
+    monkeypatch.setattr(sim.pipeline, "_reference_runs", {})
+    cfg, reference = _lean_and_reference(tmp_path, "molotov_successor", ["products=lean"])
+    first = run_pipeline(cfg, tmp_path / "a", "molotov_successor", reference)
+    again = run_pipeline(cfg, tmp_path / "b", "molotov_successor", reference)
+    assert calls == ["molotov_successor", "baseline", "molotov_successor"]
+    assert first["vs_baseline"] == again["vs_baseline"]
+    edited = reference.model_copy(update={"title": "an edited baseline"})
+    run_pipeline(cfg, tmp_path / "c", "molotov_successor", edited)
+    cfg, _ = _lean_and_reference(tmp_path, "molotov_successor", ["products=lean", "seed=2"])
+    run_pipeline(cfg, tmp_path / "d", "molotov_successor", reference)
+    assert calls[3:] == ["molotov_successor", "baseline", "molotov_successor", "baseline"]
