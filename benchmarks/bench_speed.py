@@ -165,7 +165,12 @@ def main() -> None:
         r = json.loads(out.stdout)
         print(f"{r['runs']:>10,} {r['seconds']:>9.3f} {r['runs'] / r['seconds']:>10,.0f} "
               f"{r['peak_mb']:>9.0f}")
-    print(f"python run.py (10,000 worlds, end to end, with start-up): {end_to_end():.1f} s")
+    from mesa_yardstick import measure_mesa
+
+    run_py = end_to_end()
+    mesa = measure_mesa(1_000, seed=1950)["seconds"]
+    print(f"python run.py (10,000 worlds, end to end, with start-up): {run_py:.1f} s; the "
+          f"standard Mesa model, 1,000 worlds in this process: {mesa:.1f} s")
     print("engine vs the standard Mesa model (simulation only, serial, both in one process):")
     print(f"{'worlds':>10} {'engine w/s':>11} {'mesa w/s':>9} {'ratio':>6}")
     for runs in (r for r in sizes if r >= 10_000):

@@ -2,6 +2,7 @@
 
     python benchmarks/bench_sweep.py                    # the figures in README.md
     python benchmarks/bench_sweep.py --points 20 --runs 2000
+    python benchmarks/bench_sweep.py --lean             # 10 points: full and lean, and Mesa
 
 Runs `python run.py -m` exactly as a user would: one worker is Hydra's basic launcher (points
 one after another), N workers is the joblib launcher with n_jobs=N (points in parallel). Each
@@ -9,6 +10,10 @@ point is a full run (10,000 worlds, runs.parquet, summary.json, plot), with comp
 so that a point is one scenario. Prints wall time, speedup and the peak resident memory of the
 whole sweep (all its processes together, sampled every 0.1 s), for a small and the full number
 of points, to show that memory does not grow with the number of points.
+
+`--lean` times a 10-point sweep with the paired comparison on (each point against the baseline
+on the same seeds), first with every output and then with `products=lean`, and between the
+two the standard Mesa model (benchmarks/mesa_yardstick.py) for 2,500 worlds in this process.
 """
 
 from __future__ import annotations
@@ -40,13 +45,14 @@ def tree_rss(process: psutil.Process) -> int:
     return total
 
 
-def sweep(points: int, runs: int, workers: int) -> tuple[float, int]:
+def sweep(points: int, runs: int, workers: int,
+          settings: tuple[str, ...] = ("compare_with=null",)) -> tuple[float, int]:
     """Wall time (s) and peak memory (bytes) of one sweep."""
     launcher = (["hydra/launcher=joblib", f"hydra.launcher.n_jobs={workers}"]
                 if workers > 1 else [])
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as folder:
         command = [sys.executable, "run.py", "-m", *launcher, f"hydra.sweep.dir={folder}",
-                   f"runs={runs}", "progress=false", "compare_with=null",
+                   f"runs={runs}", "progress=false", *settings,
                    f"scenario.forces.threat_weight={values(points)}"]
         start = time.perf_counter()
         child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -67,13 +73,37 @@ def sweep(points: int, runs: int, workers: int) -> tuple[float, int]:
     return wall, peak
 
 
+def lean_versus_mesa(points: int, runs: int, models: int) -> None:
+    """A sweep with the paired comparison on, every output against the lean products, and the
+    standard Mesa model (benchmarks/mesa_yardstick.py) for `models` worlds, timed in this
+    process between the two."""
+    from mesa_yardstick import measure_mesa
+
+    print(f"{points}-point sweep of scenario.forces.threat_weight, {runs:,} worlds a point, "
+          "one worker, each point compared with the baseline on the same seeds")
+    full, _ = sweep(points, runs, 1, ())
+    print(f"  every output (products=full):  {full:6.1f} s  ({full / points:.2f} s a point)",
+          flush=True)
+    mesa = measure_mesa(models, seed=1950)["seconds"]
+    print(f"  the standard Mesa model, {models:,} worlds: {mesa:6.1f} s", flush=True)
+    lean, _ = sweep(points, runs, 1, ("products=lean",))
+    print(f"  summary and rows (products=lean): {lean:6.1f} s  ({lean / points:.2f} s a point)")
+    print(f"  lean against Mesa: {lean / mesa:.2f}x its time; a lean point costs "
+          f"{lean / full:.2f} of a full one")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=100)
     parser.add_argument("--small", type=int, default=20, help="points of the memory check")
     parser.add_argument("--runs", type=int, default=10_000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--lean", action="store_true",
+                        help="10 points, full against lean products, beside the Mesa model")
     args = parser.parse_args()
+    if args.lean:
+        lean_versus_mesa(10, args.runs, 2_500)
+        return
 
     print(f"sweep of scenario.forces.threat_weight, {args.runs:,} worlds a point, "
           f"{psutil.cpu_count()} cores")

@@ -25,10 +25,11 @@ import pandas as pd
 import pyarrow as pa
 from tqdm import tqdm
 
+from sim import interrupts
 from sim.analysis.stats import proportion_ci
 from sim.calibration.evidence import Item, match_all, value
 from sim.engine.schedule import OUTCOMES
-from sim.executors import make_executor
+from sim.executors import in_order, make_executor
 from sim.montecarlo import blocks_of, simulate_block
 from sim.settings import RunSettings
 
@@ -94,23 +95,20 @@ def run_pass(world, items: list[Item], used: list[str], settings: RunSettings,
     started = time.perf_counter()
     plan = blocks_of(settings.runs, settings.chunk_size)
     result = Pass(settings.runs, items, used, matched={item.name: 0 for item in items})
-    frames, pending, next_block = [], {}, 0
+    frames = []
     bar = tqdm(total=settings.runs, unit="world", disable=not settings.progress,
                desc=f"calibrating {world.name}")
+    calls = [(world, settings.seed, b, first, n, items, used) for b, first, n in plan]
     with make_executor(settings.executor, settings.workers, settings.dask_address) as pool:
-        futures = [pool.submit(calibrate_block, world, settings.seed, b, first, n, items, used)
-                   for b, first, n in plan]
-        for block, table, near in pool.as_completed(futures):
+        # in block order, with a bounded number in flight: memory stays flat (sim/executors.py)
+        for _, table, near in in_order(pool, calibrate_block, calls):
             for item in items:
                 result.matched[item.name] += int(np.sum(table.column(EVIDENCE + item.name)))
             frames.append(near)
             bar.update(table.num_rows)
-            pending[block] = table
-            while next_block in pending:
-                done = pending.pop(next_block)
-                if sink is not None:
-                    sink(done)
-                next_block += 1
+            if sink is not None:
+                sink(table)
+            interrupts.checkpoint()
     bar.close()
     result.near = pd.concat(frames, ignore_index=True).sort_values("world", ignore_index=True)
     result.seconds = time.perf_counter() - started

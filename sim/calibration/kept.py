@@ -15,7 +15,7 @@ from sim.engine.model import AllianceModel
 from sim.engine.observers import DriverLedger, Tenures
 from sim.engine.schedule import DRIVERS
 from sim.engine.streams import KeptStreams
-from sim.executors import make_executor
+from sim.executors import in_order, make_executor
 from sim.montecarlo import tabulate
 from sim.settings import RunSettings
 
@@ -53,6 +53,5 @@ def rerun(world, worlds, seed: int, chunk_size: int, runs: int,
     workers = 1 if settings is None else settings.workers
     address = None if settings is None else settings.dask_address
     with make_executor(kind, workers, address) as pool:
-        futures = [pool.submit(_task, world, seed, chunk_size, runs, s) for s in sets]
-        tables = [future for future in pool.as_completed(futures)]
+        tables = list(in_order(pool, _task, [(world, seed, chunk_size, runs, s) for s in sets]))
     return pa.concat_tables(tables).sort_by("world")

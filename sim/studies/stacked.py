@@ -18,7 +18,7 @@ from sim.engine.model import AllianceModel
 from sim.engine.processes.split import Split
 from sim.engine.specs import NOT_YET
 from sim.engine.streams import TiledStreams
-from sim.executors import make_executor
+from sim.executors import in_order, make_executor
 from sim.scenario.schema import World
 from sim.settings import RunSettings
 
@@ -55,10 +55,10 @@ def run_stacked(world: World, variants: Sequence[Interventions], settings: RunSe
                for i in range(0, len(variants), per_batch)]
     years: list[np.ndarray | None] = [None] * len(variants)
     done = 0
+    calls = [(world, [variants[i] for i in batch], batch, settings.runs, settings.seed)
+             for batch in batches]
     with make_executor(settings.executor, settings.workers, settings.dask_address) as pool:
-        futures = [pool.submit(_batch, world, [variants[i] for i in batch], batch,
-                               settings.runs, settings.seed) for batch in batches]
-        for batch, results in pool.as_completed(futures):
+        for batch, results in in_order(pool, _batch, calls):
             for i, split in zip(batch, results, strict=True):
                 years[i] = split
             done += len(batch)
