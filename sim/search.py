@@ -312,8 +312,9 @@ def request_of(cfg: DictConfig, scenario_name: str) -> Request:
     premise = {**(history_premise(world) if history else {}), **values}
     kept = variant(scenario, scenario_name, premise)
     levers = departure_levers(world, keep) if history else juncture_levers(kept, premise)
+    traits = trait_levers(kept, persons)   # checks the persons even when traits are off
     if levers_cfg.get("traits"):
-        levers += trait_levers(kept, persons)
+        levers += traits
     levers += value_levers(levers_cfg.get("values") or {})
     for lever in levers:
         if lever.group.startswith("scenario."):  # a declared value: check it makes a world

@@ -274,7 +274,7 @@ def test_every_point_of_a_sweep_is_checked_before_the_first_runs(launched, tmp_p
     ("search", ["confirm_runs=0.5"], "confirm_runs must be a whole number"),
     ("search", ["target.year=abc"], "target.year must be a year"),
     ("search", ["target.year=2050"], "target.year = 2050 is outside the simulated period"),
-    ("search", ["levers.persons=[nobody]"], "unknown person 'nobody'"),
+    ("search", ["levers.traits=true", "levers.persons=[nobody]"], "unknown person 'nobody'"),
     ("search", ["runs=0"], "runs must be a whole number"),
     ("sensitivity", ["samples=0"], "samples must be a whole number"),
     ("sensitivity", ["samples=1"], "samples must be a whole number from 2"),
