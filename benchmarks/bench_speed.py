@@ -3,6 +3,7 @@
     python benchmarks/bench_speed.py            # 1, 1,000, 10,000, 100,000 and 1,000,000 worlds
     python benchmarks/bench_speed.py --quick    # without the million
     python benchmarks/bench_speed.py --peak 10000000 --executor processes --rows outcomes
+    python benchmarks/bench_speed.py --parallel 1000000     # serial against 2 processes
 
 Each size runs in a fresh process on one core (serial executor), streaming its rows to a
 Parquet file as `python run.py` does, so the peak memory printed is that of a real run of that
@@ -82,6 +83,30 @@ def versus_mesa(runs: int, chunk_size: int, models: int = 500) -> dict:
     return {"runs": runs, "engine": engine, "mesa": mesa}
 
 
+def parallel(runs: int, chunk_size: int) -> None:
+    """Simulation of `runs` worlds serially and with a pool of 2 processes, in this process:
+    wall time and speedup (rows kept as outcomes only, as for a run this large)."""
+    sys.path.insert(0, str(ROOT))
+    from omegaconf import OmegaConf
+
+    from sim.montecarlo import run_monte_carlo
+    from sim.scenario.validate import parse_world
+    from sim.settings import RunSettings
+
+    world = parse_world(OmegaConf.to_container(OmegaConf.load(ROOT / "scenarios" /
+                                                              "baseline.yaml")), "baseline")
+    print(f"{runs:,} worlds, chunk_size={chunk_size}, simulation only")
+    serial = None
+    for executor in ("serial", "processes"):
+        settings = RunSettings.defaults(runs=runs, chunk_size=chunk_size, executor=executor,
+                                        workers=2, progress=False, rows="outcomes")
+        start = time.perf_counter()
+        run_monte_carlo(world, settings)
+        wall = time.perf_counter() - start
+        serial = serial or wall
+        print(f"  {executor:<10} {wall:7.1f} s   {serial / wall:.2f}x", flush=True)
+
+
 def end_to_end() -> float:
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
@@ -141,6 +166,8 @@ def main() -> None:
                         help="peak memory of `python run.py runs=N` end to end")
     parser.add_argument("--executor", default="serial", help="with --peak")
     parser.add_argument("--rows", default="full", help="with --peak: full or outcomes")
+    parser.add_argument("--parallel", type=int, metavar="N",
+                        help="N worlds serially and with 2 processes: the speedup")
     args = parser.parse_args()
     if args.peak is not None:
         peak(args.peak, args.executor, args.rows)
@@ -150,6 +177,9 @@ def main() -> None:
         from sim.settings import RunSettings
 
         args.chunk_size = RunSettings.defaults().chunk_size
+    if args.parallel is not None:
+        parallel(args.parallel, args.chunk_size)
+        return
     if args.one is not None:
         print(json.dumps(measure(args.one, args.chunk_size)))
         return

@@ -23,9 +23,11 @@ def render_calibration(summary: dict, folder) -> str:
              "(equal weights: the number kept)", "",
              "Evidence (share of all worlds matching each piece on its own; worlds kept "
              "without it):"]
+    width = max((len(name) for name in a["pieces"]), default=0) + 2
     for name, piece in a["pieces"].items():
         used = f"{piece['kept_without_it']:>9,}" if piece["used"] else "   (not used)"
-        lines.append(f"  {name:<26}{piece['share_matching']:7.1%}  {used}   {piece['record']}")
+        lines.append(f"  {name:<{width}}{piece['share_matching']:7.1%}  {used}   "
+                     f"{piece['record']}")
     strict = a["strictest"]
     if strict is not None:
         lines.append(f"  the strictest piece is {strict['piece']}: without it "

@@ -67,7 +67,8 @@ def render(summary: dict, checks: list, folder) -> str:
             lines.append(f"  [{mark}] {c.check.name:<34}{value:>8}   target {c.target}")
     if summary.get("evidence"):
         lines += ["", "The record: share of worlds matching each piece of evidence"]
-        lines += [f"  {e['share']:6.1%}  {name:<26}{e['record']}"
+        width = max(len(name) for name in summary["evidence"]) + 2
+        lines += [f"  {e['share']:6.1%}  {name:<{width}}{e['record']}"
                   for name, e in summary["evidence"].items()]
     lines += ["", f"Wrote {folder}"]
     return "\n".join(lines)
