@@ -29,7 +29,7 @@ from sim.calendar import month_year  # noqa: E402
 from sim.engine.schedule import HEADLINE, OUTCOMES  # noqa: E402
 from sim.errors import ScenarioError, SettingsError  # noqa: E402
 from sim.montecarlo import MonteCarloResult, run_monte_carlo  # noqa: E402
-from sim.paths import SCENARIOS  # noqa: E402
+from sim.paths import CONFIGS, SCENARIOS  # noqa: E402
 from sim.scenario.library import (  # noqa: E402
     compose_scenario,
     load_world,
@@ -64,8 +64,16 @@ def compose_entries(names: list[str]) -> list[Entry]:
         text = OmegaConf.to_container(scenario)
         entries.append(Entry(name, load_world(scenario, name),
                              text.get("divergence") or "none: history",
-                             text.get("claim") or "", text.get("compare_with", "baseline")))
+                             text.get("claim") or "", reference_name(scenario)))
     return entries
+
+
+def reference_name(scenario: DictConfig) -> str | None:
+    """The scenario's `compare_with` as run.py resolves it, by the rule of
+    configs/config.yaml (its own, else the default there)."""
+    config = OmegaConf.load(CONFIGS / "config.yaml")
+    config.scenario = scenario
+    return config.compare_with
 
 
 def ordered(entries: list[Entry]) -> list[Entry]:

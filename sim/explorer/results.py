@@ -13,8 +13,6 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from sim import __version__
 from sim.analysis.drivers import drivers_block
@@ -105,13 +103,6 @@ def _png(figure) -> bytes:
     return buffer.getvalue()
 
 
-def _parquet(rows: pa.Table) -> pa.BufferReader:
-    """The rows as an in-memory runs.parquet, for the functions that read one."""
-    sink = pa.BufferOutputStream()
-    pq.write_table(rows, sink)
-    return pa.BufferReader(sink.getvalue())
-
-
 def versus(result, reference) -> dict:
     """The `vs_baseline` block the charts read: the paired difference in each outcome's
     probability and the reference's own figures (sim.analysis.compare.compare without the
@@ -153,7 +144,7 @@ def compute(state: ExplorerState) -> Results:
         reference = None      # as run.py: a run is not compared with itself
     else:
         summary["vs_baseline"] = versus(ours.result, reference.result)
-    summary["drivers"] = drivers_block(_parquet(ours.rows), ours.result)
+    summary["drivers"] = drivers_block(ours.result)
     vs = summary.get("vs_baseline")
     rows = []
     for outcome in OUTCOMES:
