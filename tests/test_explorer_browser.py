@@ -160,12 +160,15 @@ def test_a_control_changes_the_figures_and_the_saved_file_runs(page, project):
     expect(page.locator(".command")).to_contain_text("scenario.nations.usa.threat_scale=0")
     expect(page.locator(".difference")).to_contain_text("paired difference")
 
-    # a trait slider: Mao's prestige-seeking to 0 (keyboard: focus the thumb, Home)
+    # a trait slider: Mao's prestige-seeking to 0 (pick him; keyboard: focus the thumb, Home)
     before = _state(page)
+    page.get_by_text(re.compile(r"^Joseph Stalin")).click()
+    page.get_by_role("option", name=re.compile(r"^Mao Zedong")).click()
+    expect(page.locator(".v-select__selection", has_text="Mao Zedong")).to_be_visible()
     page.get_by_role("slider").first.focus()
     page.keyboard.press("Home")
     _changed(page, before, "slider to new figures")
-    expect(page.locator(".command")).to_contain_text("traits.prestige_seeking=0")
+    expect(page.locator(".command")).to_contain_text("mao.traits.prestige_seeking=0")
 
     # save the settings as a scenario file and run it as a user would
     shown = page.locator(".split-probability").inner_text()
