@@ -37,7 +37,7 @@ KNOWN_FOLDERS = ("plots", ".hydra")
 
 ROW_GROUP_ROWS = 50_000
 """Rows per Parquet row group. The writer keeps every row group's metadata (about 100 kB for
-the full table) until the file is closed, so row groups of one block each (2,500 worlds) would
+the full table) until the file is closed, so row groups of one small block each would
 make memory grow with the number of worlds; 50,000 rows keep it to about 20 MB at 10^7 worlds
 while buffering at most one row group (about 25 MB)."""
 
