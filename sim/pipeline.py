@@ -140,8 +140,8 @@ def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
         if reference is not None and reference != world:
             reference_result = reference_run(reference, settings)
             summary["vs_baseline"] = compare(result, reference_result)
-        summary["evidence"], matches = evidence_block(world, folder / "runs.parquet")
-        checks = history_check(world.history_checks, result, matches)
+        summary["evidence"], shares = evidence_block(world, folder / "runs.parquet")
+        checks = history_check(world.history_checks, result, shares)
         summary["history_check"] = [c.as_dict() for c in checks]
         interrupts.checkpoint()
         if settings.products == "full":

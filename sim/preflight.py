@@ -285,6 +285,8 @@ def launch(app: Callable[[], object], config_dir: Path, config_name: str, check:
         if plan is not None:
             lock = lock_folder(plan.folder)
             sys.argv[1:] = plan.arguments
+            if plan.multirun:
+                _trust_checked_points()
         app()
         code = 0
         if plan is not None and plan.multirun:
@@ -312,6 +314,21 @@ def launch(app: Callable[[], object], config_dir: Path, config_name: str, check:
                     lock.discard()
                 lock.release()
     return code
+
+
+def _trust_checked_points() -> None:
+    """Let Hydra's sweeper skip composing every point before it launches the batch.
+
+    `Sweeper.validate_batch_is_legal` composes each point once more only to fail early, which
+    `make_plan` has just done (every point composed and checked); the launcher composes each
+    point again as it runs it. Measured on a 10-point sweep at 10,000 worlds: about 0.8 s a
+    point, a third of a lean point's cost (README, "Speed and memory"). Hydra offers no
+    setting for it, and a sweeper of our own would have to live in a top-level
+    `hydra_plugins` package, so the check is replaced in this process only, after ours ran.
+    """
+    from hydra.plugins.sweeper import Sweeper
+
+    Sweeper.validate_batch_is_legal = lambda self, batch: None
 
 
 def _nothing_kept(folder: Path) -> bool:

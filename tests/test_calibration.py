@@ -230,3 +230,15 @@ def test_a_history_check_may_test_the_share_of_worlds_matching_a_piece():
     with pytest.raises(ScenarioError, match=r"^unknown evidence 'splitt' in history.checks\[0\] "
                                             r"\(did you mean 'split'\?\); allowed: split$"):
         parse_world(data, "tiny")
+
+
+def test_the_evidence_of_a_file_is_read_a_row_group_at_a_time_with_the_same_shares(tmp_path):
+    import pyarrow.parquet as pq
+
+    from sim.calibration.evidence import evidence_block
+
+    world = parse_world(tiny_data(split=SPLIT_ANYTIME), "tiny")
+    rows = simulate_block(world, 3, 0, 0, 500).rows
+    pq.write_table(rows, tmp_path / "runs.parquet", row_group_size=120)
+    assert pq.ParquetFile(tmp_path / "runs.parquet").num_row_groups == 5
+    assert evidence_block(world, tmp_path / "runs.parquet") == evidence_block(world, rows)

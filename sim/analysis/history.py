@@ -62,10 +62,10 @@ def median_cohesion(result, year: int) -> float:
 
 def evaluate(check: HistoryCheck, result, evidence: dict | None = None) -> CheckResult:
     """Compute a check's statistic from a run (its outcome dates, NaN where an outcome did not
-    happen, or its per-step cohesion histogram), or from the worlds' matches on each piece of
-    evidence (name -> (R,) bool)."""
+    happen, or its per-step cohesion histogram), or from the share of worlds matching each
+    piece of evidence (name -> share)."""
     if check.statistic == "evidence":
-        value = float(np.mean((evidence or {})[check.evidence]))
+        value = float((evidence or {})[check.evidence])
         return CheckResult(check, value, bool(check.within[0] <= value <= check.within[1]))
     if check.statistic == "median_cohesion":
         value = median_cohesion(result, check.year)
@@ -91,6 +91,6 @@ def evaluate(check: HistoryCheck, result, evidence: dict | None = None) -> Check
 
 
 def history_check(checks, result, evidence: dict | None = None) -> list[CheckResult]:
-    """Evaluate every check of a world against a run (a MonteCarloResult) and the worlds'
-    matches on its evidence."""
+    """Evaluate every check of a world against a run (a MonteCarloResult) and the share of its
+    worlds matching each piece of its evidence."""
     return [evaluate(c, result, evidence) for c in checks]

@@ -230,22 +230,35 @@ def known_before(items: list[Item], day: float) -> list[Item]:
     return [item for item in items if item.known <= day + 1e-9]
 
 
-def evidence_block(world, rows) -> tuple[dict, dict[str, np.ndarray]]:
+def evidence_block(world, rows) -> tuple[dict, dict[str, float]]:
     """summary.json's `evidence` (the share of worlds matching each piece, with its Wilson
-    interval) and the per-world matches, from a run's runs.parquet (a path or a table)."""
+    interval) and each piece's share, from a run's runs.parquet (a path, read a row group at a
+    time so that memory stays flat in the number of worlds, or a table)."""
     from sim.analysis.stats import proportion_ci
 
     items = items_of(world)
     if not items:
         return {}, {}
-    if not isinstance(rows, pa.Table):
-        import pyarrow.parquet as pq
-
-        rows = pq.read_table(rows, columns=columns_needed(items))
-    hits = match_all(items, world, rows)
+    counts, total = dict.fromkeys((item.name for item in items), 0), 0
+    for table in _row_groups(rows, columns_needed(items)):
+        for name, hit in match_all(items, world, table).items():
+            counts[name] += int(hit.sum())
+        total += table.num_rows
     block = {}
     for item in items:
-        k, n = int(hits[item.name].sum()), len(hits[item.name])
-        block[item.name] = {"share": k / n, "ci95": list(proportion_ci(k, n)),
+        k = counts[item.name]
+        block[item.name] = {"share": k / total, "ci95": list(proportion_ci(k, total)),
                             "text": item.text(), "record": item.record()}
-    return block, hits
+    return block, {name: k / total for name, k in counts.items()}
+
+
+def _row_groups(rows, columns: list[str]):
+    """The table, or the file's row groups one at a time (the needed columns only)."""
+    if isinstance(rows, pa.Table):
+        yield rows
+        return
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(rows)
+    for group in range(parquet.num_row_groups):
+        yield parquet.read_row_group(group, columns=columns)

@@ -43,16 +43,17 @@ def pick_world(split_years: np.ndarray, pick: str | int) -> tuple[int, str]:
     Ties go to the lowest world id. Without a split (or without a survivor) to choose from,
     the pick falls back to the other kind and says so.
     """
-    return rank_worlds(split_years, pick)[0]
+    return rank_worlds(split_years, pick, count=1)[0]
 
 
 def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
-def rank_worlds(split_years: np.ndarray, pick: str | int,
-                ids: np.ndarray | None = None) -> list[tuple[int, str]]:
-    """Every candidate world in the order `pick` prefers them, each with why it was chosen.
+def rank_worlds(split_years: np.ndarray, pick: str | int, ids: np.ndarray | None = None,
+                count: int | None = None) -> list[tuple[int, str]]:
+    """The first `count` candidate worlds (all: None) in the order `pick` prefers them, each
+    with why it was chosen.
 
     Args:
         split_years: (N,) split year of each candidate, NaN where it held.
@@ -65,7 +66,7 @@ def rank_worlds(split_years: np.ndarray, pick: str | int,
 
     def ranked(order, first: str, nth: str) -> list[tuple[int, str]]:
         return [(int(ids[i]), first if k == 0 else nth.format(_ordinal(k + 1)))
-                for k, i in enumerate(order)]
+                for k, i in enumerate(order[:count])]   # a million worlds: only those told
 
     if pick == "survivor" and not split.all():
         return ranked(np.flatnonzero(~split), "the first world in which the alliance held",
@@ -128,16 +129,16 @@ def choose(rows: pd.DataFrame | None, split_years: np.ndarray, pick: str | int,
     (all without it), in the order `pick` prefers. If no world matches, the pick is made among
     all worlds and the reason says so."""
     if not where:
-        return rank_worlds(split_years, pick)[:count]
+        return rank_worlds(split_years, pick, count=count)
     ids = matching(rows, where)
     if ids.size == 0:
         return [(w, f"no world matches `{where}`, so: {why}")
-                for w, why in rank_worlds(split_years, pick)[:count]]
+                for w, why in rank_worlds(split_years, pick, count=count)]
     if isinstance(pick, int):
         why = "" if pick in ids else f" (it does not match `{where}`)"
         return [(pick, f"world {pick}, as asked{why}")]
     return [(w, f"{why}, among the {ids.size:,} worlds where `{where}`")
-            for w, why in rank_worlds(split_years[ids], pick, ids)[:count]]
+            for w, why in rank_worlds(split_years[ids], pick, ids, count)]
 
 
 def parse_count(value) -> int:
