@@ -146,3 +146,18 @@ def test_each_choice_is_told_as_in_history_or_unlike_it(run):
         took = row[f"choice.{juncture.id}"]
         assert entry.text.endswith("(as in history)." if took == juncture.historical.id
                                    else "(unlike history).")
+
+
+def test_ranking_only_the_worlds_told_gives_the_same_worlds_in_the_same_order():
+    import numpy as np
+
+    from sim.outputs.worlds import rank_worlds
+
+    rng = np.random.default_rng(1)
+    years = np.where(rng.random(10_000) < 0.9,
+                     np.round(rng.normal(1962, 3, 10_000) * 4) / 4, np.nan)  # many ties
+    for pick in ("median", "earliest", "latest", "survivor"):
+        for count in (1, 3, 50):
+            assert rank_worlds(years, pick, count=count) == rank_worlds(years, pick)[:count]
+    ids = np.arange(0, 20_000, 2)
+    assert rank_worlds(years, "median", ids, 5) == rank_worlds(years, "median", ids)[:5]

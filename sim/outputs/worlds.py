@@ -85,7 +85,11 @@ def rank_worlds(split_years: np.ndarray, pick: str | int, ids: np.ndarray | None
                       note + "the world whose alliance split latest",
                       note + "the world with the {} latest split")
     median = float(np.median(years))
-    return ranked(where[np.lexsort((ids[where], np.abs(years - median)))],
+    distance = np.abs(years - median)
+    if count is not None and count < distance.size:   # only the nearest `count` are ranked:
+        near = np.partition(distance, count - 1)[count - 1]   # memory flat in the worlds
+        where, distance = where[distance <= near], distance[distance <= near]
+    return ranked(where[np.lexsort((ids[where], distance))],
                   "the world whose split date is the median of the run's split dates "
                   f"({month_year(median)})", "the {} closest world to the median split date "
                   f"({month_year(median)})")
