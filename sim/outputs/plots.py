@@ -77,8 +77,9 @@ def split_years_figure(split_years: np.ndarray, summary: dict,
     happened = split_years[~np.isnan(split_years)]
     mine, theirs_name = names(summary)
     fig, ax = new_figure()
-    weights = np.full(happened.size, 1.0 / split_years.size)
-    ax.hist(happened, bins=bins, weights=weights, color=SCENARIO_COLOUR, edgecolor="white",
+    # counted first, then drawn as one weighted entry a bin: no per-world weights held
+    share = np.histogram(happened, bins=bins)[0] / split_years.size
+    ax.hist(bins[:-1], bins=bins, weights=share, color=SCENARIO_COLOUR, edgecolor="white",
             label=f"{mine}: split in {happened.size / split_years.size:.0%} of worlds")
     median = summary["outcomes"][HEADLINE.id]["median_year"]
     if median is not None:
@@ -86,7 +87,7 @@ def split_years_figure(split_years: np.ndarray, summary: dict,
                    label=f"median {median:.1f}")
     if reference is not None:
         theirs = reference[~np.isnan(reference)]
-        ax.hist(theirs, bins=bins, weights=np.full(theirs.size, 1.0 / reference.size),
+        ax.hist(bins[:-1], bins=bins, weights=np.histogram(theirs, bins=bins)[0] / reference.size,
                 histtype="step", color=BASELINE_COLOUR, linewidth=1.5,
                 label=f"{theirs_name}: split in {theirs.size / reference.size:.0%} of worlds")
         if theirs.size:

@@ -59,37 +59,41 @@ def rank_worlds(split_years: np.ndarray, pick: str | int, ids: np.ndarray | None
         split_years: (N,) split year of each candidate, NaN where it held.
         ids: the candidates' world ids (default 0 to N - 1).
     """
-    ids = np.arange(split_years.size) if ids is None else np.asarray(ids)
     if isinstance(pick, int):
         return [(pick, f"world {pick}, as asked")]
     split = ~np.isnan(split_years)
 
+    def id_at(index: np.ndarray) -> np.ndarray:   # no array of every id when they are 0..N-1
+        return index if ids is None else np.asarray(ids)[index]
+
     def ranked(order, first: str, nth: str) -> list[tuple[int, str]]:
-        return [(int(ids[i]), first if k == 0 else nth.format(_ordinal(k + 1)))
-                for k, i in enumerate(order[:count])]   # a million worlds: only those told
+        order = order[:count]   # a million worlds: only those told
+        return [(int(i), first if k == 0 else nth.format(_ordinal(k + 1)))
+                for k, i in enumerate(id_at(order))]
 
     if pick == "survivor" and not split.all():
         return ranked(np.flatnonzero(~split), "the first world in which the alliance held",
                       "the {} world in which the alliance held")
     if not split.any():
-        return ranked(np.arange(ids.size), f"no world split, so there is no {pick} split to "
+        return ranked(np.arange(split.size), f"no world split, so there is no {pick} split to "
                       "tell: the first world", "no world split: the {} world")
     note = "no world held to the horizon, so: " if pick == "survivor" else ""
     years, where = split_years[split], np.flatnonzero(split)
     if pick == "earliest":
-        return ranked(where[np.lexsort((ids[where], years))],
+        return ranked(where[np.lexsort((id_at(where), years))],
                       "the world whose alliance split earliest", "the world with the {} "
                       "earliest split")
     if pick in ("latest", "survivor"):
-        return ranked(where[np.lexsort((ids[where], -years))],
+        return ranked(where[np.lexsort((id_at(where), -years))],
                       note + "the world whose alliance split latest",
                       note + "the world with the {} latest split")
     median = float(np.median(years))
     distance = np.abs(years - median)
+    del years
     if count is not None and count < distance.size:   # only the nearest `count` are ranked:
         near = np.partition(distance, count - 1)[count - 1]   # memory flat in the worlds
         where, distance = where[distance <= near], distance[distance <= near]
-    return ranked(where[np.lexsort((ids[where], distance))],
+    return ranked(where[np.lexsort((id_at(where), distance))],
                   "the world whose split date is the median of the run's split dates "
                   f"({month_year(median)})", "the {} closest world to the median split date "
                   f"({month_year(median)})")
