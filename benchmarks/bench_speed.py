@@ -115,39 +115,17 @@ def end_to_end() -> float:
         return time.perf_counter() - start
 
 
-def tree_rss(process) -> int:
-    import psutil
-
-    total = 0
-    for p in [process, *process.children(recursive=True)]:
-        try:
-            total += p.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
-    return total
-
-
 def peak(runs: int, executor: str, rows: str) -> None:
     """`python run.py runs=N` end to end: wall time, peak memory of all its processes, and
     the size of runs.parquet."""
-    import psutil
+    from bench_sweep import watched
 
     with tempfile.TemporaryDirectory(prefix="bench-peak-") as folder:
         out = Path(folder) / "run"
         command = [sys.executable, "run.py", f"runs={runs}", f"executor={executor}",
                    "workers=2", f"rows={rows}", "progress=false", "compare_with=null",
                    f"hydra.run.dir={out}"]
-        start = time.perf_counter()
-        child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.PIPE, text=True)
-        watcher, most = psutil.Process(child.pid), 0
-        while child.poll() is None:
-            try:
-                most = max(most, tree_rss(watcher))
-            except psutil.NoSuchProcess:
-                pass
-            time.sleep(0.1)
-        seconds = time.perf_counter() - start
+        seconds, most, child = watched(command)
         if child.returncode != 0:
             sys.exit(child.stderr.read())
         size = (out / "runs.parquet").stat().st_size

@@ -45,6 +45,22 @@ def tree_rss(process: psutil.Process) -> int:
     return total
 
 
+def watched(command: list[str]) -> tuple[float, int, subprocess.Popen]:
+    """Run `command` in the project folder: its wall time (s), the peak memory (bytes) of all
+    its processes together, sampled every 0.1 s, and the finished process."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+    watcher, peak = psutil.Process(child.pid), 0
+    while child.poll() is None:
+        try:
+            peak = max(peak, tree_rss(watcher))
+        except psutil.NoSuchProcess:
+            pass
+        time.sleep(0.1)
+    return time.perf_counter() - start, peak, child
+
+
 def sweep(points: int, runs: int, workers: int,
           settings: tuple[str, ...] = ("compare_with=null",)) -> tuple[float, int]:
     """Wall time (s) and peak memory (bytes) of one sweep."""
@@ -54,17 +70,7 @@ def sweep(points: int, runs: int, workers: int,
         command = [sys.executable, "run.py", "-m", *launcher, f"hydra.sweep.dir={folder}",
                    f"runs={runs}", "progress=false", *settings,
                    f"scenario.forces.threat_weight={values(points)}"]
-        start = time.perf_counter()
-        child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.PIPE, text=True)
-        watcher, peak = psutil.Process(child.pid), 0
-        while child.poll() is None:
-            try:
-                peak = max(peak, tree_rss(watcher))
-            except psutil.NoSuchProcess:
-                pass
-            time.sleep(0.1)
-        wall = time.perf_counter() - start
+        wall, peak, child = watched(command)
         if child.returncode != 0:
             sys.exit(f"sweep failed:\n{child.stderr.read()[-3000:]}")
         rows = sum(1 for _ in open(Path(folder) / "sweep.csv")) - 1

@@ -34,7 +34,8 @@ on one core. Pitfalls handled or noted here (mesa 3.3.1):
   of the process. `Model.remove_all_agents()` (the supported teardown) drops the model's
   agents but not that entry; mesa 3.3.1 has no public way to drop it, so each finished model
   is also popped from `mesa.Agent._ids` (private, but the only thing that frees it).
-  `release=False` measures the leak instead. See /work/notes/mesa_release.md.
+  `release=False` measures the leak instead (mesa issue #3179; see
+  `AllianceModel.release` in sim/engine/model.py).
 """
 
 from __future__ import annotations
