@@ -9,9 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sim.outputs.naming import run_label, short_key, title_of
-
 from sim.cli import scenario_rows
+from sim.outputs.naming import run_label, short_key, title_of
 from tests.conftest import ROOT, SCENARIOS
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
