@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,14 @@ def settings(runs: int, seed: int, chunk_size: int, **changes) -> RunSettings:
 @pytest.fixture(scope="session")
 def baseline():
     return world_of("baseline")
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    """A copy of the project's entry point, configs and scenarios, to add bad files to."""
+    copy = tmp_path / "project"
+    copy.mkdir()
+    shutil.copy(ROOT / "run.py", copy)
+    shutil.copytree(ROOT / "configs", copy / "configs")
+    shutil.copytree(ROOT / "scenarios", copy / "scenarios")
+    return copy

@@ -144,16 +144,6 @@ def test_other_scenarios_still_run_beside_hostile_files(library):
     assert world_of("baseline").name == "baseline"
 
 
-@pytest.fixture
-def project_copy(tmp_path):
-    copy = tmp_path / "project"
-    copy.mkdir()
-    shutil.copy(ROOT / "run.py", copy)
-    shutil.copytree(ROOT / "configs", copy / "configs")
-    shutil.copytree(ROOT / "scenarios", copy / "scenarios")
-    return copy
-
-
 def python_run(args, cwd=ROOT, **kwargs):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "run.py", *args], cwd=cwd, capture_output=True,

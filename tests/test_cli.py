@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -102,17 +101,6 @@ def test_impossible_date(tmp_path):
 def test_bad_run_settings(tmp_path):
     assert "runs must be a whole number" in refused(["runs=-5"], tmp_path)
     assert "unknown executor" in refused(["executor=threads"], tmp_path)
-
-
-@pytest.fixture
-def project_copy(tmp_path):
-    """A copy of the project's entry point, configs and scenarios, to add bad files to."""
-    copy = tmp_path / "project"
-    copy.mkdir()
-    shutil.copy(ROOT / "run.py", copy)
-    shutil.copytree(ROOT / "configs", copy / "configs")
-    shutil.copytree(ROOT / "scenarios", copy / "scenarios")
-    return copy
 
 
 def test_malformed_yaml(project_copy, tmp_path):
