@@ -32,7 +32,7 @@ from sim.calibration.abc import (
 )
 from sim.calibration.evidence import items_of, select
 from sim.errors import SettingsError
-from sim.outputs.folder import RowWriter, write_json
+from sim.outputs.folder import RowWriter, json_safe, write_json
 from sim.scenario.base import NOTE_KEYS
 from sim.scenario.library import load_world
 from sim.scenario.uncertain import uncertain_fields
@@ -148,21 +148,11 @@ def run(cfg: DictConfig, folder: Path, scenario_name: str) -> dict:
     summary = calibrate(world, settings, evidence, cfg.holdout, folder)
     summary["priors"] = priors
     summary["scenario_digest"] = digest(data)
-    write_json(folder / "summary.json", _finite(summary))
+    write_json(folder / "summary.json", json_safe(summary))
     from sim.calibration.text import render_calibration
 
     print(render_calibration(summary, folder))
     return summary
-
-
-def _finite(data):
-    if isinstance(data, dict):
-        return {k: _finite(v) for k, v in data.items()}
-    if isinstance(data, (list, tuple)):
-        return [_finite(v) for v in data]
-    if isinstance(data, float) and data != data:
-        return None
-    return data
 
 
 def read_posterior(folder: Path):

@@ -14,7 +14,6 @@ import traceback
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 from omegaconf import DictConfig
 
 from sim import __version__, interrupts
@@ -28,7 +27,7 @@ from sim.engine.schedule import HEADLINE
 from sim.errors import InputError, ScenarioError
 from sim.montecarlo import MonteCarloResult, run_monte_carlo
 from sim.outputs.console import render
-from sim.outputs.folder import RowWriter, claim, remove_unfinished, write_json
+from sim.outputs.folder import RowWriter, claim, json_safe, remove_unfinished, write_json
 from sim.outputs.products import add_blocks, chronicle_pick, write_products
 from sim.scenario.library import (
     compose_scenario,
@@ -150,22 +149,11 @@ def run_pipeline(cfg: DictConfig, folder: Path, scenario: str,
         else:
             add_blocks(summary, result, reference_result)
         interrupts.checkpoint()
-        write_json(folder / "summary.json", _finite(summary))
+        write_json(folder / "summary.json", json_safe(summary))
     print(render(summary, checks, folder))
     if given is not None:
         print("\n".join(given_lines(summary)))
     return summary
-
-
-def _finite(data):
-    """Replace NaN (no worlds to estimate from) with null, as JSON requires."""
-    if isinstance(data, dict):
-        return {k: _finite(v) for k, v in data.items()}
-    if isinstance(data, (list, tuple)):
-        return [_finite(v) for v in data]
-    if isinstance(data, float) and not np.isfinite(data):
-        return None
-    return data
 
 
 def one_line(error: BaseException) -> str:

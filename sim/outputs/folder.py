@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import shutil
 import socket
@@ -289,6 +290,17 @@ class RowWriter:
                 pass
             self._writer = None
         self.partial.unlink(missing_ok=True)
+
+
+def json_safe(data):
+    """`data` with NaN and infinities (no worlds to estimate from) as null, as JSON requires."""
+    if isinstance(data, dict):
+        return {k: json_safe(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [json_safe(v) for v in data]
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    return data
 
 
 def write_json(path: Path, data: dict) -> None:
