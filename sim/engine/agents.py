@@ -26,6 +26,7 @@ from sim.engine.processes.offices import HOLDER
 from sim.engine.rates import at
 from sim.engine.series import series_at
 from sim.engine.specs import HOLD, IDEOLOGY, IDEOLOGY_TRAIT, PREDICTORS, TRAIT, TRAITS
+from sim.engine.streams import inverse_cdf
 
 ROW = {name: k for k, name in enumerate(PREDICTORS)}
 """Each trait's row in the Cast's stacked `traits`; PRIDE follows them."""
@@ -50,20 +51,9 @@ def sample_trait(spec: TraitSpec, rng: np.random.Generator, n: int) -> np.ndarra
     different distributions still rank their worlds the same way on it.
     """
     u = rng.random(n)
-    p = spec.params
     if spec.kind == "fixed":
-        return np.full(n, p[0])
-    if spec.kind == "uniform":
-        return p[0] + (p[1] - p[0]) * u
-    if spec.kind == "triangular":
-        low, mode, high = p
-        cut = (mode - low) / (high - low)
-        left = low + np.sqrt(u * (high - low) * (mode - low))
-        right = high - np.sqrt((1 - u) * (high - low) * (high - mode))
-        return np.where(u < cut, left, right)
-    from scipy.special import betaincinv  # the beta's quantile function
-
-    return betaincinv(p[0], p[1], u)
+        return np.full(n, spec.params[0])
+    return inverse_cdf(spec.kind, spec.params, u)
 
 
 class Cast:

@@ -13,6 +13,25 @@ import zlib
 import numpy as np
 
 
+def inverse_cdf(kind: str, params, u: np.ndarray) -> np.ndarray:
+    """The values at probabilities `u` of a `uniform`, `triangular` or `beta` distribution
+    (one uniform per world: two scenarios that give a quantity different distributions
+    still rank their worlds the same way on it)."""
+    if kind == "uniform":
+        return params[0] + (params[1] - params[0]) * u
+    if kind == "triangular":
+        low, mode, high = params
+        cut = (mode - low) / (high - low)
+        left = low + np.sqrt(u * (high - low) * (mode - low))
+        right = high - np.sqrt((1 - u) * (high - low) * (high - mode))
+        return np.where(u < cut, left, right)
+    if kind == "beta":
+        from scipy.special import betaincinv  # the beta's quantile function
+
+        return betaincinv(params[0], params[1], u)
+    raise ValueError(f"no inverse CDF here for a {kind} distribution")
+
+
 def process_key(name: str) -> int:
     """A stable 32-bit key for a process name (Python's hash() differs between runs)."""
     return zlib.crc32(name.encode("utf-8"))

@@ -41,7 +41,7 @@ def check_number(value: Any, low: float = -math.inf, high: float = math.inf) -> 
     return float(value)
 
 
-def _range_schema(low: float, high: float) -> dict:
+def range_schema(low: float, high: float) -> dict:
     schema: dict[str, Any] = {"type": "number"}
     if math.isfinite(low):
         schema["minimum"] = low
@@ -53,7 +53,7 @@ def _range_schema(low: float, high: float) -> dict:
 def number(low: float = -math.inf, high: float = math.inf):
     """A finite number type, checked against [low, high]."""
     return Annotated[float, BeforeValidator(lambda v: check_number(v, low, high)),
-                     WithJsonSchema(_range_schema(low, high))]
+                     WithJsonSchema(range_schema(low, high))]
 
 
 def _whole(value: Any, low: int, high: int) -> int:
@@ -233,7 +233,7 @@ def series(low: float = 0.0, high: float = math.inf):
         points.sort()
         return Series(tuple(p[0] for p in points), tuple(p[1] for p in points))
 
-    values = _range_schema(low, high)
+    values = range_schema(low, high)
     schema = {"description": "a number, or {date: value} points interpolated linearly",
               "anyOf": [values, {"type": "object", "additionalProperties": values}]}
     return Annotated[Series, BeforeValidator(read), WithJsonSchema(schema)]

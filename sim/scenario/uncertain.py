@@ -27,7 +27,16 @@ from pydantic import BaseModel, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from sim.engine.specs import PARAM
-from sim.scenario.fields import DATE_SCHEMA, check_number, describe, fail, to_decimal_year, unknown
+from sim.engine.streams import inverse_cdf
+from sim.scenario.fields import (
+    DATE_SCHEMA,
+    check_number,
+    describe,
+    fail,
+    range_schema,
+    to_decimal_year,
+    unknown,
+)
 
 KINDS = {"uniform": 2, "triangular": 3, "normal": 2, "lognormal": 2, "beta": 2}
 """The distributions a number may be given as, with their number of parameters."""
@@ -58,16 +67,8 @@ class Distribution:
 
         u = np.asarray(u, dtype=float)
         p = self.params
-        if self.kind == "uniform":
-            return p[0] + (p[1] - p[0]) * u
-        if self.kind == "triangular":
-            low, mode, high = p
-            cut = (mode - low) / (high - low)
-            left = low + np.sqrt(u * (high - low) * (mode - low))
-            right = high - np.sqrt((1 - u) * (high - low) * (high - mode))
-            return np.where(u < cut, left, right)
-        if self.kind == "beta":
-            return special.betaincinv(p[0], p[1], u)
+        if self.kind in ("uniform", "triangular", "beta"):
+            return inverse_cdf(self.kind, p, u)
         if self.kind == "normal":
             centre, scale, low, high = p[0], p[1], self.low, self.high
         else:   # lognormal: a normal on the log scale
@@ -179,11 +180,7 @@ def to_uncertain_date(value: Any) -> float | Distribution:
 
 
 def _schema(low: float, high: float) -> dict:
-    number: dict[str, Any] = {"type": "number"}
-    if math.isfinite(low):
-        number["minimum"] = low
-    if math.isfinite(high):
-        number["maximum"] = high
+    number = range_schema(low, high)
     kinds = [k for k in KINDS if k != "beta" or (low, high) == (0.0, 1.0)]
     return {"description": "a number, or a distribution each world draws from: "
                            + ", ".join(kinds),
