@@ -22,7 +22,6 @@ Hydra's own flags (`--cfg`, `--help`, ...) skip the checks and go to Hydra uncha
 
 from __future__ import annotations
 
-import copy
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +30,12 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 from sim import interrupts
+from sim.composing import (
+    Composer,
+    compose_sweep_points_once_per_groups,
+    parse,
+    trust_checked_points,
+)
 from sim.errors import InputError
 from sim.outputs.folder import FolderError, describe_holder, holder_of, lock_folder
 from sim.scenario.library import check_scenario_name, explain, scenario_names
@@ -100,56 +105,11 @@ def _check_names(arguments: list[str]) -> None:
             check_scenario_name(name.strip().strip("'\""), scenario_names())
 
 
-def _parse(overrides: list[str]):
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.errors import HydraException
-
-    try:
-        return OverridesParser.create().parse_overrides(overrides)
-    except HydraException as error:
-        _check_names(overrides)
-        raise InputError(explain(error, None)) from None
-
-
 def _quoted(path: str) -> str:
     for quote in ("'", '"'):
         if quote not in path:
             return f"{quote}{path}{quote}"
     raise FolderError(f"a folder name cannot hold both kinds of quote: {path}")
-
-
-class _Composer:
-    """Composes the config of each point, fast: each distinct choice of config groups once,
-    then a point's values are applied to a copy the way Hydra applies them."""
-
-    def __init__(self, config_dir: Path, config_name: str):
-        self.config_name = config_name
-        self.groups = {p.name for p in config_dir.iterdir() if p.is_dir()} | {"scenario"}
-        self.bases: dict[tuple[str, ...], DictConfig] = {}
-
-    def is_group(self, override) -> bool:
-        key = override.key_or_group
-        return "/" in key or key in self.groups
-
-    def compose(self, overrides: list[str], hydra: bool = False) -> DictConfig:
-        from hydra import compose
-
-        return compose(config_name=self.config_name, overrides=overrides,
-                       return_hydra_config=hydra)
-
-    def point(self, overrides: list[str]) -> DictConfig:
-        parsed = _parse(overrides)
-        groups = tuple(o.input_line for o in parsed if self.is_group(o))
-        values = [o for o in parsed if not self.is_group(o)]
-        try:
-            from hydra._internal.config_loader_impl import ConfigLoaderImpl
-        except ImportError:  # a Hydra without the internal: compose every point in full
-            return self.compose(overrides)
-        if groups not in self.bases:
-            self.bases[groups] = self.compose(list(groups))
-        cfg = copy.deepcopy(self.bases[groups])
-        ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
-        return cfg
 
 
 def _scenario_of(point: list[str], default: str) -> str:
@@ -174,7 +134,7 @@ def make_plan(config_dir: Path, config_name: str, arguments: list[str],
     multirun = any(a in MULTIRUN for a in rest)
     overrides = [a for a in rest if a not in MULTIRUN]
     _check_names(overrides)
-    parsed = _parse(overrides)
+    parsed = parse(overrides)
     if multirun and any(o.is_sweep_override() for o in parsed):
         from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 
@@ -189,7 +149,7 @@ def make_plan(config_dir: Path, config_name: str, arguments: list[str],
     folder = _given_folder(parsed, key)
     with initialize_config_dir(config_dir=str(Path(config_dir).resolve()),
                                version_base="1.3"):
-        composer = _Composer(Path(config_dir), config_name)
+        composer = Composer(Path(config_dir), config_name)
         first = None
         if folder is None:  # the folder depends on Hydra's own config (a date, the scenario)
             try:
@@ -241,7 +201,7 @@ def _resolved_folder(cfg: DictConfig, key: str) -> Path:
         HydraConfig.instance().cfg = None
 
 
-def _base(composer: _Composer, overrides: list[str]) -> DictConfig | None:
+def _base(composer: Composer, overrides: list[str]) -> DictConfig | None:
     """The config the overrides apply to (for naming the keys allowed beside a misspelt one)."""
     try:
         return composer.compose([o for o in overrides if _key(o) == "scenario"])
@@ -286,7 +246,8 @@ def launch(app: Callable[[], object], config_dir: Path, config_name: str, check:
             lock = lock_folder(plan.folder)
             sys.argv[1:] = plan.arguments
             if plan.multirun:
-                _trust_checked_points()
+                trust_checked_points()
+                compose_sweep_points_once_per_groups(config_dir)
         app()
         code = 0
         if plan is not None and plan.multirun:
@@ -314,21 +275,6 @@ def launch(app: Callable[[], object], config_dir: Path, config_name: str, check:
                     lock.discard()
                 lock.release()
     return code
-
-
-def _trust_checked_points() -> None:
-    """Let Hydra's sweeper skip composing every point before it launches the batch.
-
-    `Sweeper.validate_batch_is_legal` composes each point once more only to fail early, which
-    `make_plan` has just done (every point composed and checked); the launcher composes each
-    point again as it runs it. Measured on a 10-point sweep at 10,000 worlds: about 0.8 s a
-    point, a third of a lean point's cost (README, "Speed and memory"). Hydra offers no
-    setting for it, and a sweeper of our own would have to live in a top-level
-    `hydra_plugins` package, so the check is replaced in this process only, after ours ran.
-    """
-    from hydra.plugins.sweeper import Sweeper
-
-    Sweeper.validate_batch_is_legal = lambda self, batch: None
 
 
 def _nothing_kept(folder: Path) -> bool:
