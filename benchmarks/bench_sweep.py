@@ -14,6 +14,11 @@ of points, to show that memory does not grow with the number of points.
 `--lean` times a 10-point sweep with the paired comparison on (each point against the baseline
 on the same seeds), first with every output and then with `products=lean`, and between the
 two the standard Mesa model (benchmarks/mesa_yardstick.py) for 2,500 worlds in this process.
+`--before FOLDER` also times the same sweep in another checkout of the project, to compare a
+point's cost with an earlier version's on the same machine and day:
+
+    git worktree add /tmp/before e0e0033      # main when the speed issue was filed
+    python benchmarks/bench_sweep.py --lean --before /tmp/before
 """
 
 from __future__ import annotations
@@ -45,11 +50,11 @@ def tree_rss(process: psutil.Process) -> int:
     return total
 
 
-def watched(command: list[str]) -> tuple[float, int, subprocess.Popen]:
-    """Run `command` in the project folder: its wall time (s), the peak memory (bytes) of all
-    its processes together, sampled every 0.1 s, and the finished process."""
+def watched(command: list[str], root: Path = ROOT) -> tuple[float, int, subprocess.Popen]:
+    """Run `command` in the project folder `root`: its wall time (s), the peak memory (bytes)
+    of all its processes together, sampled every 0.1 s, and the finished process."""
     start = time.perf_counter()
-    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+    child = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, text=True)
     watcher, peak = psutil.Process(child.pid), 0
     while child.poll() is None:
@@ -62,15 +67,16 @@ def watched(command: list[str]) -> tuple[float, int, subprocess.Popen]:
 
 
 def sweep(points: int, runs: int, workers: int,
-          settings: tuple[str, ...] = ("compare_with=null",)) -> tuple[float, int]:
-    """Wall time (s) and peak memory (bytes) of one sweep."""
+          settings: tuple[str, ...] = ("compare_with=null",),
+          root: Path = ROOT) -> tuple[float, int]:
+    """Wall time (s) and peak memory (bytes) of one sweep, run by the project in `root`."""
     launcher = (["hydra/launcher=joblib", f"hydra.launcher.n_jobs={workers}"]
                 if workers > 1 else [])
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as folder:
         command = [sys.executable, "run.py", "-m", *launcher, f"hydra.sweep.dir={folder}",
                    f"runs={runs}", "progress=false", *settings,
                    f"scenario.forces.threat_weight={values(points)}"]
-        wall, peak, child = watched(command)
+        wall, peak, child = watched(command, root)
         if child.returncode != 0:
             sys.exit(f"sweep failed:\n{child.stderr.read()[-3000:]}")
         rows = sum(1 for _ in open(Path(folder) / "sweep.csv")) - 1
@@ -79,14 +85,18 @@ def sweep(points: int, runs: int, workers: int,
     return wall, peak
 
 
-def lean_versus_mesa(points: int, runs: int, models: int) -> None:
+def lean_versus_mesa(points: int, runs: int, models: int, before: Path | None) -> None:
     """A sweep with the paired comparison on, every output against the lean products, and the
     standard Mesa model (benchmarks/mesa_yardstick.py) for `models` worlds, timed in this
-    process between the two."""
+    process between the two; and the same sweep by the checkout in `before`, if given."""
     from mesa_yardstick import measure_mesa
 
     print(f"{points}-point sweep of scenario.forces.threat_weight, {runs:,} worlds a point, "
           "one worker, each point compared with the baseline on the same seeds")
+    if before is not None:
+        old, _ = sweep(points, runs, 1, (), root=before)
+        print(f"  every output, by {before}: {old:6.1f} s  ({old / points:.2f} s a point)",
+              flush=True)
     full, _ = sweep(points, runs, 1, ())
     print(f"  every output (products=full):  {full:6.1f} s  ({full / points:.2f} s a point)",
           flush=True)
@@ -95,7 +105,8 @@ def lean_versus_mesa(points: int, runs: int, models: int) -> None:
     lean, _ = sweep(points, runs, 1, ("products=lean",))
     print(f"  summary and rows (products=lean): {lean:6.1f} s  ({lean / points:.2f} s a point)")
     print(f"  lean against Mesa: {lean / mesa:.2f}x its time; a lean point costs "
-          f"{lean / full:.2f} of a full one")
+          f"{lean / full:.2f} of a full one" + (f", {lean / old:.2f} of one by {before}"
+                                                if before is not None else ""))
 
 
 def main() -> None:
@@ -106,9 +117,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--lean", action="store_true",
                         help="10 points, full against lean products, beside the Mesa model")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="with --lean: time the same sweep by this checkout too")
     args = parser.parse_args()
     if args.lean:
-        lean_versus_mesa(10, args.runs, 2_500)
+        lean_versus_mesa(10, args.runs, 2_500, args.before)
         return
 
     print(f"sweep of scenario.forces.threat_weight, {args.runs:,} worlds a point, "
