@@ -30,11 +30,12 @@ from sim.outputs.console import render
 from sim.outputs.folder import RowWriter, claim, json_safe, remove_unfinished, write_json
 from sim.outputs.products import add_blocks, chronicle_pick, write_products
 from sim.scenario.library import (
-    compose_scenario,
+    composed_data,
     library_generation,
     load_world,
     refusal,
     scenario_names,
+    world_from_data,
 )
 from sim.scenario.schema import World
 from sim.settings import RunSettings
@@ -79,7 +80,7 @@ def reference_of(cfg: DictConfig) -> World | None:
                             f"{', '.join(scenario_names())} or null")
     key = (library_generation(), name)
     if key not in _references:
-        _references[key] = load_world(compose_scenario(name), name)
+        _references[key] = world_from_data(composed_data(name), name)
     return _references[key]
 
 

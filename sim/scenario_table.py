@@ -4,7 +4,7 @@
     python -m sim.scenario_table runs=10000 seed=7 out=/tmp/table
 
 Each file in `scenarios/` is composed exactly as `python run.py scenario=NAME` would compose
-it (`compose_scenario`), run with `run_monte_carlo`, and compared with
+it (`composed_data`), run with `run_monte_carlo`, and compared with
 its reference (its `compare_with`, else the baseline) on the same seeds, as `run.py` does.
 `docs/scenarios.md` and `docs/scenarios.png` are written from those numbers only, with the
 command, seed and version that made them, so rerunning the command regenerates both.
@@ -31,11 +31,11 @@ from sim.errors import ScenarioError, SettingsError  # noqa: E402
 from sim.montecarlo import MonteCarloResult, run_monte_carlo  # noqa: E402
 from sim.paths import CONFIGS, SCENARIOS  # noqa: E402
 from sim.scenario.library import (  # noqa: E402
-    compose_scenario,
-    load_world,
+    composed_data,
     refusal,
     scenario_files,
     scenario_names,
+    world_from_data,
 )
 from sim.scenario.schema import World  # noqa: E402
 from sim.settings import RunSettings  # noqa: E402
@@ -60,19 +60,18 @@ def compose_entries(names: list[str]) -> list[Entry]:
     """Compose every scenario as `run.py` would; its reference is the resolved `compare_with`."""
     entries = []
     for name in names:
-        scenario = compose_scenario(name)
-        text = OmegaConf.to_container(scenario)
-        entries.append(Entry(name, load_world(scenario, name),
-                             text.get("divergence") or "none: history",
-                             text.get("claim") or "", reference_name(scenario)))
+        data = composed_data(name)
+        entries.append(Entry(name, world_from_data(data, name),
+                             data.get("divergence") or "none: history",
+                             data.get("claim") or "", reference_name(data)))
     return entries
 
 
-def reference_name(scenario: DictConfig) -> str | None:
+def reference_name(scenario: dict) -> str | None:
     """The scenario's `compare_with` as run.py resolves it, by the rule of
     configs/config.yaml (its own, else the default there)."""
     config = OmegaConf.load(CONFIGS / "config.yaml")
-    config.scenario = scenario
+    config.scenario = {k: v for k, v in scenario.items() if k == "compare_with"}
     return config.compare_with
 
 

@@ -58,3 +58,22 @@ def test_a_scenario_merged_from_its_files_is_what_hydra_composes():
             hydra = compose(config_name="config", overrides=[f"scenario={name}"]).scenario
             assert OmegaConf.to_container(compose_scenario(name)) == \
                 OmegaConf.to_container(hydra), name
+
+
+@pytest.mark.parametrize("base, over", [
+    ({"a": 1}, {"a": "???"}), ({"a": {"x": 1}}, {"a": None}), ({"a": None}, {"a": {"x": 1}}),
+    ({"a": [1, 2]}, {"a": [3]}), ({"a": {"x": 1, "y": {"z": 2}}}, {"a": {"y": {"w": 5}}}),
+    ({"a": 1}, {"a": {"x": 1}}), ({"a": {"x": 1}}, {"a": 3}), ({1961: 2}, {"1961": 3}),
+    ({}, {"b": "???"}),
+])
+def test_files_merge_as_omegaconf_merges_them(base, over):
+    from omegaconf import OmegaConf
+
+    from sim.scenario.library import merge_as_omegaconf
+
+    merged = OmegaConf.create({})
+    merged.merge_with(base)
+    merged.merge_with(over)
+    before = repr(base)
+    assert merge_as_omegaconf(base, over) == OmegaConf.to_container(merged)
+    assert repr(base) == before   # the file's node is not changed by merging into it

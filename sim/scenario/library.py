@@ -24,6 +24,7 @@ not registered at all and is refused by name when selected.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from pathlib import Path
@@ -306,10 +307,14 @@ def with_declared_defaults(node: dict) -> dict:
 def load_world(scenario: DictConfig, name: str) -> World:
     """The validated World of a composed `scenario` node (files and command-line overrides
     alike: an interpolation given on the command line is refused, never resolved)."""
-    data = OmegaConf.to_container(scenario, resolve=False)
+    return world_from_data(OmegaConf.to_container(scenario, resolve=False), name)
+
+
+def world_from_data(data: dict, name: str) -> World:
+    """The validated World of a scenario's plain data, composed (`load_world`)."""
     if MALFORMED in data:
         raise ScenarioError(refusal(str(data[MALFORMED])) or f"scenario '{name}' is refused")
-    data.pop("defaults", None)
+    data = {k: v for k, v in data.items() if k != "defaults"}
     problem = inert_problem(data, "scenario")
     if problem:
         raise ScenarioError(problem)
@@ -322,20 +327,44 @@ def compose_scenario(name: str) -> DictConfig:
     checks every file), but without a whole Hydra composition: a scenario's defaults name
     only other scenarios and `_self_` (`read_scenario`), so merging the files is all there is
     to do, in milliseconds rather than half a second."""
+    return OmegaConf.create(composed_data(name))
+
+
+def composed_data(name: str) -> dict:
+    """What `compose_scenario` composes, as plain data (no OmegaConf nodes to build)."""
     if name not in _nodes:
         raise ScenarioError(f"unknown scenario '{name}'; allowed: {', '.join(_usable)}")
-    return OmegaConf.create(_merged(name))
+    return copy.deepcopy(_merged(name))
 
 
 def _merged(name: str) -> dict:
     node = _nodes[name]
     if MALFORMED in node:
         return node
-    merged = OmegaConf.create({})
+    merged: dict = {}
     body = {k: v for k, v in node.items() if k != "defaults"}
     for entry in node.get("defaults", [SELF]):
-        merged.merge_with(body if entry == SELF else _merged(entry))
-    return OmegaConf.to_container(merged)
+        merged = merge_as_omegaconf(merged, body if entry == SELF else _merged(entry))
+    return merged
+
+
+MISSING = "???"
+"""OmegaConf's mark of a missing value: merged over a value, it leaves that value."""
+
+
+def merge_as_omegaconf(base: dict, over: dict) -> dict:
+    """`over` merged into a copy of `base` as OmegaConf's `merge_with` merges plain data:
+    mappings key by key, anything else (a list too) replaced, a missing mark ignored where a
+    value stands. Plain dictionaries, because wrapping a whole scenario in OmegaConf nodes to
+    merge it cost about half a second a scenario (tests/test_scenarios_compose.py checks
+    every file composes as Hydra composes it)."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_as_omegaconf(merged[key], value)
+        elif not (value == MISSING and key in merged):
+            merged[key] = copy.deepcopy(value)
+    return merged
 
 
 def explain(error: Exception, base: DictConfig | None) -> str:
