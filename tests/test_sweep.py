@@ -86,3 +86,15 @@ def test_heatmap_and_forest_plots_are_drawn(tmp_path, keys):
     table = _table([(x, y) for x in (0.1, 0.2) for y in (1.0, 2.0)])
     plot_sweep(table, keys, tmp_path / "sweep.png")
     assert (tmp_path / "sweep.png").stat().st_size > 10_000
+
+
+def test_a_parallel_sweep_compares_every_point_with_the_baseline(tmp_path):
+    """Hydra's joblib launcher runs points in worker processes, which receive Hydra's config
+    store but did not register the scenario library themselves."""
+    multirun(tmp_path, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
+             "scenario=molotov_successor", "seed=1,2")
+    table = pd.read_csv(tmp_path / "sweep.csv")
+    assert list(table["state"]) == ["finished", "finished"], table.get("error")
+    for job in ("0", "1"):
+        summary = json.loads((tmp_path / job / "summary.json").read_text())
+        assert "difference" in summary["vs_baseline"]["split"]

@@ -278,18 +278,34 @@ def _chain_problem(name: str, nodes: dict, refused: dict, files: dict) -> str | 
     return walk(name)
 
 
+def _registered() -> None:
+    """Register the project's scenario files if this process has registered none.
+
+    A worker process of a parallel sweep (Hydra's joblib launcher) receives Hydra's
+    ConfigStore from the sweep's process, but not this module's record of what it stored, and
+    the entry point that registered the files (run.py) is not run again there.
+    """
+    if _generation[0] == 0:
+        from sim.paths import SCENARIOS
+
+        register_scenarios(SCENARIOS)
+
+
 def library_generation() -> int:
     """Changes whenever a library is registered (for caches of composed scenarios)."""
+    _registered()
     return _generation[0]
 
 
 def scenario_names() -> list[str]:
     """The scenarios of the library last registered that can be run."""
+    _registered()
     return list(_usable)
 
 
 def refusal(name: str) -> str | None:
     """Why scenario `name` of the registered library cannot be used (None: it can)."""
+    _registered()
     return _refused.get(name)
 
 
@@ -332,6 +348,7 @@ def compose_scenario(name: str) -> DictConfig:
 
 def composed_data(name: str) -> dict:
     """What `compose_scenario` composes, as plain data (no OmegaConf nodes to build)."""
+    _registered()
     if name not in _nodes:
         raise ScenarioError(f"unknown scenario '{name}'; allowed: {', '.join(_usable)}")
     return copy.deepcopy(_merged(name))
