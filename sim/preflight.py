@@ -30,12 +30,7 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 from sim import interrupts
-from sim.composing import (
-    Composer,
-    compose_sweep_points_once_per_groups,
-    parse,
-    trust_checked_points,
-)
+from sim.composing import Composer, parse, trust_checked_points
 from sim.errors import InputError
 from sim.outputs.folder import FolderError, describe_holder, holder_of, lock_folder
 from sim.scenario.library import check_scenario_name, explain, scenario_names
@@ -149,7 +144,7 @@ def make_plan(config_dir: Path, config_name: str, arguments: list[str],
     folder = _given_folder(parsed, key)
     with initialize_config_dir(config_dir=str(Path(config_dir).resolve()),
                                version_base="1.3"):
-        composer = Composer(Path(config_dir), config_name)
+        composer = Composer(config_name)
         first = None
         if folder is None:  # the folder depends on Hydra's own config (a date, the scenario)
             try:
@@ -247,7 +242,6 @@ def launch(app: Callable[[], object], config_dir: Path, config_name: str, check:
             sys.argv[1:] = plan.arguments
             if plan.multirun:
                 trust_checked_points()
-                compose_sweep_points_once_per_groups(config_dir)
         app()
         code = 0
         if plan is not None and plan.multirun:

@@ -4,14 +4,13 @@ each point Hydra's launcher runs."""
 
 from __future__ import annotations
 
-import pytest
 from hydra import initialize_config_dir
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
 from hydra.core.global_hydra import GlobalHydra
 from hydra.types import RunMode
 from omegaconf import OmegaConf
 
-from sim.composing import Composer, compose_sweep_points_once_per_groups
+from sim.composing import ComposePointsOnce, Composer, PointLoader
 from sim.paths import CONFIGS
 
 POINTS = [
@@ -21,6 +20,7 @@ POINTS = [
     ["seed=4", "scenario=molotov_successor", "runs=50", "compare_with=null"],
     ["scenario=baseline", "chronicle.pick=earliest", "~chronicle.count"],
     ["hydra/launcher=joblib", "seed=5"],
+    ["seed=7", "hydra.job.chdir=true"],
 ]
 
 
@@ -30,24 +30,28 @@ def plain(cfg) -> dict:
 
 def test_points_composed_once_per_groups_equal_hydras():
     with initialize_config_dir(config_dir=str(CONFIGS), version_base="1.3"):
-        composer = Composer(CONFIGS, "config")
-        for point in POINTS:
+        composer = Composer("config")
+        for point in POINTS[:-1]:
             assert plain(composer.point(point)) == plain(composer.compose(point)), point
         assert len(composer.bases) == 4   # (), molotov, baseline, the joblib launcher
 
 
-def test_the_launchers_point_configs_equal_hydras(monkeypatch):
-    monkeypatch.setattr(ConfigLoaderImpl, "load_sweep_config",
-                        ConfigLoaderImpl.load_sweep_config)   # restored after the test
-    hydras = ConfigLoaderImpl.load_sweep_config
+def hydra_loader_and_master(sweep_dir: str = "/tmp/nowhere"):
+    """Hydra's own config loader, and the config of a multirun into `sweep_dir`."""
+    loader = GlobalHydra.instance().config_loader()
+    assert type(loader) is ConfigLoaderImpl
+    master = loader.load_configuration(
+        config_name="config", run_mode=RunMode.MULTIRUN,
+        overrides=["seed=1,2", f"hydra.sweep.dir={sweep_dir}"])
+    return loader, master
+
+
+def test_the_launchers_point_configs_equal_hydras():
     with initialize_config_dir(config_dir=str(CONFIGS), version_base="1.3"):
-        loader = GlobalHydra.instance().config_loader()
-        master = loader.load_configuration(
-            config_name="config", run_mode=RunMode.MULTIRUN,
-            overrides=["seed=1,2", "hydra.sweep.dir=/tmp/nowhere", "hydra.job.chdir=false"])
-        expected = [plain(hydras(loader, master, point)) for point in POINTS]
-        compose_sweep_points_once_per_groups(CONFIGS)
-        assert ConfigLoaderImpl.load_sweep_config is not hydras
+        loader, master = hydra_loader_and_master()
+        expected = [plain(loader.load_sweep_config(master, point)) for point in POINTS]
+        ComposePointsOnce().on_multirun_start(master)
+        assert type(loader) is PointLoader
         for point, want in zip(POINTS, expected, strict=True):
             got = plain(loader.load_sweep_config(master, point))
             assert got == want, point
@@ -55,32 +59,12 @@ def test_the_launchers_point_configs_equal_hydras(monkeypatch):
                                                          if not o.startswith("hydra")]
         again = plain(loader.load_sweep_config(master, POINTS[1]))
         assert again == expected[1]   # a cached base is not changed by the points it served
+        assert plain(loader.load_sweep_config(master, POINTS[-1]))["hydra"]["job"]["chdir"]
 
 
-@pytest.mark.parametrize("point", [["seed=7", "hydra.job.chdir=true"]])
-def test_a_point_overriding_hydras_config_is_composed_by_hydra(monkeypatch, point):
-    monkeypatch.setattr(ConfigLoaderImpl, "load_sweep_config",
-                        ConfigLoaderImpl.load_sweep_config)
-    hydras = ConfigLoaderImpl.load_sweep_config
-    with initialize_config_dir(config_dir=str(CONFIGS), version_base="1.3"):
-        loader = GlobalHydra.instance().config_loader()
-        master = loader.load_configuration(config_name="config", run_mode=RunMode.MULTIRUN,
-                                           overrides=["seed=1,2"])
-        want = plain(hydras(loader, master, point))
-        compose_sweep_points_once_per_groups(CONFIGS)
-        got = plain(loader.load_sweep_config(master, point))
-    assert got == want and got["hydra"]["job"]["chdir"] is True
-
-
-def test_a_second_sweep_in_the_same_process_gets_its_own_hydra_config(monkeypatch):
-    monkeypatch.setattr(ConfigLoaderImpl, "load_sweep_config",
-                        ConfigLoaderImpl.load_sweep_config)
-    with initialize_config_dir(config_dir=str(CONFIGS), version_base="1.3"):
-        loader = GlobalHydra.instance().config_loader()
-        compose_sweep_points_once_per_groups(CONFIGS)
-        for folder in ("/tmp/first", "/tmp/second"):
-            master = loader.load_configuration(
-                config_name="config", run_mode=RunMode.MULTIRUN,
-                overrides=["seed=1,2", f"hydra.sweep.dir={folder}"])
-            point = loader.load_sweep_config(master, ["seed=1"])
-            assert point.hydra.sweep.dir == folder
+def test_a_second_sweep_in_the_same_process_gets_its_own_hydra_config():
+    for folder in ("/tmp/first", "/tmp/second"):
+        with initialize_config_dir(config_dir=str(CONFIGS), version_base="1.3"):
+            loader, master = hydra_loader_and_master(folder)
+            ComposePointsOnce().on_multirun_start(master)
+            assert loader.load_sweep_config(master, ["seed=1"]).hydra.sweep.dir == folder
