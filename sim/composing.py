@@ -34,11 +34,17 @@ def parse(overrides: list[str]):
         raise InputError(explain(error, None)) from None
 
 
-def is_group(override, loader: ConfigLoaderImpl) -> bool:
-    """Whether an override chooses a config (changes the defaults list) rather than a value,
-    by the config groups the loader's repository knows."""
-    key = override.key_or_group
-    return "/" in key or loader.repository.group_exists(key)
+def split_choices(parsed, loader: ConfigLoaderImpl) -> tuple[tuple[str, ...], list]:
+    """The overrides that choose a config (change the defaults list), as written, and those
+    that set a value, by the config groups the loader's repository knows."""
+    choices, values = [], []
+    for override in parsed:
+        key = override.key_or_group
+        if "/" in key or loader.repository.group_exists(key):
+            choices.append(override.input_line)
+        else:
+            values.append(override)
+    return tuple(choices), values
 
 
 def apply_values(cfg: DictConfig, values) -> DictConfig:
@@ -65,11 +71,9 @@ class Composer:
                        return_hydra_config=hydra)
 
     def point(self, overrides: list[str]) -> DictConfig:
-        parsed = parse(overrides)
-        groups = tuple(o.input_line for o in parsed if is_group(o, self.loader))
+        groups, values = split_choices(parse(overrides), self.loader)
         if groups not in self.bases:
             self.bases[groups] = self.compose(list(groups))
-        values = [o for o in parsed if not is_group(o, self.loader)]
         return apply_values(copy.deepcopy(self.bases[groups]), values)
 
 
@@ -92,7 +96,7 @@ class PointLoader(ConfigLoaderImpl):
         parsed = parse(list(sweep_overrides))
         if any(o.is_hydra_override() for o in parsed):
             return super().load_sweep_config(master_config, sweep_overrides)
-        chosen = tuple(o.input_line for o in parsed if is_group(o, self))
+        chosen, values = split_choices(parsed, self)
         key = (tuple(p.path for p in self.config_search_path.get_path()),
                master_config.hydra.job.config_name,
                tuple(master_config.hydra.overrides.hydra), chosen)
@@ -100,8 +104,7 @@ class PointLoader(ConfigLoaderImpl):
             if len(_bases) >= KEPT_BASES:
                 _bases.clear()
             _bases[key] = super().load_sweep_config(master_config, list(chosen))
-        cfg = apply_values(copy.deepcopy(_bases[key]),
-                           [o for o in parsed if not is_group(o, self)])
+        cfg = apply_values(copy.deepcopy(_bases[key]), values)
         cfg.hydra.overrides.task = [o.input_line for o in parsed]
         naming = cfg.hydra.job.config.override_dirname
         cfg.hydra.job.override_dirname = get_overrides_dirname(
