@@ -77,3 +77,14 @@ def test_files_merge_as_omegaconf_merges_them(base, over):
     before = repr(base)
     assert merge_as_omegaconf(base, over) == OmegaConf.to_container(merged)
     assert repr(base) == before   # the file's node is not changed by merging into it
+
+
+def test_composed_data_is_a_copy_the_caller_may_change():
+    from sim.scenario.library import composed_data
+
+    first = composed_data("molotov_successor")
+    first["forces"]["threat_weight"] = 99.0
+    first["junctures"].clear()
+    second = composed_data("molotov_successor")
+    assert second["forces"]["threat_weight"] != 99.0 and second["junctures"]
+    assert composed_data("baseline")["junctures"]   # the file it starts from, untouched too

@@ -347,7 +347,8 @@ def compose_scenario(name: str) -> DictConfig:
 
 
 def composed_data(name: str) -> dict:
-    """What `compose_scenario` composes, as plain data (no OmegaConf nodes to build)."""
+    """What `compose_scenario` composes, as plain data (no OmegaConf nodes to build), a copy
+    the caller may change."""
     _registered()
     if name not in _nodes:
         raise ScenarioError(f"unknown scenario '{name}'; allowed: {', '.join(_usable)}")
@@ -370,17 +371,18 @@ MISSING = "???"
 
 
 def merge_as_omegaconf(base: dict, over: dict) -> dict:
-    """`over` merged into a copy of `base` as OmegaConf's `merge_with` merges plain data:
-    mappings key by key, anything else (a list too) replaced, a missing mark ignored where a
-    value stands. Plain dictionaries, because wrapping a whole scenario in OmegaConf nodes to
-    merge it cost about half a second a scenario (tests/test_scenarios_compose.py checks
-    every file composes as Hydra composes it)."""
+    """`over` merged into `base` as OmegaConf's `merge_with` merges plain data: mappings key
+    by key, anything else (a list too) replaced, a missing mark ignored where a value stands.
+    Neither is changed: the mappings on the way are new, the values shared (`composed_data`
+    copies the whole once). Plain dictionaries, because wrapping a whole scenario in OmegaConf
+    nodes to merge it cost about half a second a scenario (tests/test_scenarios_compose.py
+    checks every file composes as Hydra composes it)."""
     merged = dict(base)
     for key, value in over.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = merge_as_omegaconf(merged[key], value)
         elif not (value == MISSING and key in merged):
-            merged[key] = copy.deepcopy(value)
+            merged[key] = value
     return merged
 
 
