@@ -102,6 +102,56 @@ def test_a_second_patrons_aid_lowers_the_clients_dependence():
     assert split_share(run(world(with_aid(0.9)))) > 0.5
 
 
+def leverage(over_c: float, openness_of_d: float = 1.0):
+    """`two_powers` with no aid: d could hold back `over_c` of c's threat to b."""
+    def change(data):
+        two_powers(offer=0.0)(data)
+        data["nations"]["d"]["openness_to"]["b"] = openness_of_d
+        data["nations"]["d"]["leverage_over"] = {"c": {"b": over_c}}
+    return change
+
+
+def test_a_power_that_could_hold_back_the_threat_draws_the_realignment_to_it():
+    result = run(world(leverage(0.9)))
+    realigned = ~np.isnan(result.years["realignment"])
+    assert realigned.mean() > 0.5 * split_share(result) > 0.25
+    assert np.all(result.breakdowns[("realignment", "by_power")][realigned] == 1)   # to d
+    # no leverage, no aid, no border: nothing draws b anywhere (as without the offer above)
+    assert np.isnan(run(world(leverage(0.0))).years["realignment"]).all()
+
+
+def test_a_second_patrons_leverage_over_the_threat_lowers_the_glue_it_gives():
+    """Snyder 1984, 1997: b relies on a against c only as far as it has no other recourse.
+    With d open to b and able to hold all of c's threat back, b's half of the shared-threat glue
+    goes, so the worlds are those of half the threat weight with no recourse; with d closed to
+    b, the same leverage is no recourse and the glue stays."""
+    def shared(openness_of_d: float, threat_weight: float):
+        def change(data):
+            even_odds(data)
+            leverage(1.0, openness_of_d)(data)
+            data["nations"]["c"]["threat_to"] = {"a": 0.8, "b": 0.8}
+            data["forces"]["threat_weight"] = threat_weight
+        return change
+    recourse, none = run(world(shared(1.0, 0.6))), run(world(shared(0.0, 0.6)))
+    assert split_share(recourse) > split_share(none) + 0.08
+    half = run(world(shared(0.0, 0.3)))
+    np.testing.assert_array_equal(recourse.years["split"], half.years["split"])
+
+
+def test_leverage_must_name_another_outside_power_and_an_ally():
+    def over_itself(data):
+        leverage(0.5)(data)
+        data["nations"]["d"]["leverage_over"] = {"d": {"b": 0.5}}
+    with pytest.raises(ScenarioError, match="leverage_over.*allowed: c$"):
+        world(over_itself)
+
+    def over_a_bystander(data):
+        leverage(0.5)(data)
+        data["nations"]["d"]["leverage_over"] = {"c": {"x": 0.5}}
+    with pytest.raises(ScenarioError, match="unknown key 'x' in nations.d.leverage_over.c"):
+        world(over_a_bystander)
+
+
 def test_a_threat_only_one_ally_sees_divides_them():
     def threat(to_b: float, gap_weight: float):
         def change(data):

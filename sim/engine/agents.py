@@ -317,6 +317,8 @@ class OutsidePowerAgent(mesa.Agent):
         openness: ally id -> (T,) its openness to that ally as a partner, scaled.
         offer: ally id -> (T,) the aid it offers that ally (zero where none).
         detente: ally id -> (T,) its detente with that ally (zero where none).
+        leverage: (power id, ally id) -> (T,) how far it could hold back that other power's
+            threat to that ally, were the ally to turn to it (only where the scenario gives it).
         threat_shift: ally id -> (W,) a lasting change to its threat to that ally made by
             juncture options (`threat` effect), where any.
         capability_path: (T,) its capability, or None where the scenario gives none.
@@ -337,6 +339,8 @@ class OutsidePowerAgent(mesa.Agent):
                                 else series_at(spec.capability, years))
         self.detente = {m: series_at(spec.detente_with[m], years) if m in spec.detente_with
                         else zero for m in model.world.members}
+        self.leverage = {(power, m): series_at(s, years)
+                         for power, block in spec.leverage_over.items() for m, s in block.items()}
         self.threat_shift: dict[str, np.ndarray] = {}
 
     def threat_now(self, ally_id: str):

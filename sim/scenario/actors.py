@@ -33,7 +33,8 @@ class RealPower(Strict):
 class Nation(Strict):
     """A state: one of the two allies (name, capability, line, sovereignty_sensitivity,
     recognition, office, holder; optionally status_aspiration and real_power), an outside
-    power (name, threat_to, openness_to; optionally aid_to, capability and the scales) or a
+    power (name, threat_to, openness_to; optionally aid_to, leverage_over, detente_with,
+    capability and the scales) or a
     bystander (name only)."""
 
     id: Id = ""
@@ -66,6 +67,10 @@ class Nation(Strict):
     aid_to: dict[str, series(0.0, 1.0)] = Field({}, description="outside power: the aid it "
                                                 "offers each ally, an alternative patron's "
                                                 "offer (0-1 scale)")
+    leverage_over: dict[str, dict[str, series(0.0, 1.0)]] = Field(
+        {}, description="outside power: how far it could hold back another outside power's "
+        "threat to an ally that turned to it ({power: {ally: 0-1}}), a second patron's help "
+        "against the threat")
     detente_with: dict[str, series(0.0, 1.0)] = Field({}, description="outside power: its "
                                                       "detente with each ally (0-1 scale)")
     threat_scale: uncertain(0.0, 10.0) = Field(1.0, description="outside power: multiplies "

@@ -20,8 +20,8 @@ ROLE_KEYS = {
                           "recognition", "office", "holder"),
              "optional": ("status_aspiration", "real_power", "deference", "deference_to")},
     "outside power": {"required": ("name", "threat_to", "openness_to"),
-                      "optional": ("aid_to", "detente_with", "capability", "threat_scale",
-                                   "openness_scale")},
+                      "optional": ("aid_to", "leverage_over", "detente_with", "capability",
+                                   "threat_scale", "openness_scale")},
     "bystander": {"required": ("name",), "optional": ()},
 }
 
@@ -97,6 +97,14 @@ def _check_role(nation: Nation, role: str, world: World) -> None:
             _check_nation_keys(getattr(nation, key), f"{path}.{key}", world, every=True)
         _check_nation_keys(nation.aid_to, f"{path}.aid_to", world)
         _check_nation_keys(nation.detente_with, f"{path}.detente_with", world)
+        others = [p for p in world.outside_powers if p != nation.id]
+        if nation.leverage_over and not others:
+            raise ScenarioError(f"{path}.leverage_over needs another outside power to hold "
+                                f"back, but alliance.outside_powers names only {nation.id}")
+        _check_nation_keys(nation.leverage_over, f"{path}.leverage_over", world,
+                           allowed=others)
+        for power, block in nation.leverage_over.items():
+            _check_nation_keys(block, f"{path}.leverage_over.{power}", world)
 
 
 def _check_person(pid: str, nation: str, what: str, world: World) -> None:

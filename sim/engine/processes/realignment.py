@@ -3,8 +3,9 @@ most.
 
 docs/MODEL.md, section 3.3.14. An outside power draws an ally in proportion to its openness to
 that ally and to what turning to it gains: the threat the ally perceives from its partner
-(border tension times the partner's relative power) and the aid the power offers, less the threat
-the power itself poses. Balance of threat (Walt 1987): alignment follows the greater threat; a
+(border tension times the partner's relative power), the aid the power offers and the part of
+other powers' threats it could hold back (its leverage over them), less the threat the power
+itself poses. Balance of threat (Walt 1987): alignment follows the greater threat; a
 second patron's offer draws a client away (Walt 1987, ch. 7). The turn is open from the first
 step cohesion is below the split threshold, not only once the split has lasted long enough to be
 recorded: abrogation follows new outside alignments (Leeds & Savun, Journal of Politics, 2007),
@@ -56,9 +57,9 @@ class Realignment(Process):
         self.border = model.get(Border)
 
     def record(self) -> None:
-        """Hazard `realignment_rate * openness * max(0, from_partner + offer - threat)` a year
-        for each outside power, in worlds whose cohesion is below the split threshold now or
-        that have split; the ally turns with the summed hazard, to a power drawn in proportion
+        """Hazard `realignment_rate * openness * max(0, from_partner + offer + relief - threat)`
+        a year for each outside power, in worlds whose cohesion is below the split threshold now
+        or that have split; the ally turns with the summed hazard, to a power drawn in proportion
         to its share (one uniform draw decides both)."""
         model, t = self.model, self.model.t
         estranged = model.split_happened() | (model.cohesion < model.world.split_threshold)
@@ -89,8 +90,19 @@ class Realignment(Process):
         return [at(model.forces.realignment_rate, worlds) * at(power.openness[ally.spec.id][t],
                                                                 worlds)
                 * np.maximum(0.0, from_partner + power.offer[ally.spec.id][t]
+                             + self._relief(power, ally, worlds) * perceive
                              - at(power.threat_now(ally.spec.id), worlds) * perceive)
                 for power in model.outside]
+
+    def _relief(self, power, ally, worlds: np.ndarray):
+        """How much of the other powers' threats to `ally` `power` could hold back, before
+        the ally's perception: its leverage over each times that power's threat now."""
+        relief, t = 0.0, self.model.t
+        for other in self.model.outside:
+            leverage = power.leverage.get((other.spec.id, ally.spec.id))
+            if leverage is not None:
+                relief = relief + leverage[t] * at(other.threat_now(ally.spec.id), worlds)
+        return relief
 
     @staticmethod
     def _which(rates: list, total, share) -> np.ndarray:

@@ -10,7 +10,12 @@ reach (its capability against the power's, where the scenario gives the power on
 backing (1 at the start; juncture options lower it when the partner will not help, e.g. stays
 neutral in the ally's war, and raise it when it does). A gap between the allies' perceptions
 is friction: the ally that feels the threat fears abandonment, the other entrapment (Snyder,
-"The Security Dilemma in Alliance Politics", World Politics 36(4), 1984).
+"The Security Dilemma in Alliance Politics", World Politics 36(4), 1984). And an ally relies on
+its partner against a power only as far as it has no other recourse: where a second outside
+power open to it could hold that power's threat back (`leverage_over`), the glue counts only the
+share of the threat left to the partner: an ally's dependence grows with its need, with the
+partner's capacity to meet it and with the want of alternatives (Snyder 1984; Snyder, Alliance
+Politics, Cornell UP 1997).
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ class Threat(Process):
     Attributes:
         backing: (power id, ally id) -> (W,) the partner's backing of the ally against that
             power, in [0, 1].
+        reliance: (power id, ally id) -> (T,) the share of the ally's reliance on its partner
+            against that power left by the other outside powers' leverage over it, where any
+            power has such leverage.
     """
 
     name = "threat"
@@ -57,18 +65,30 @@ class Threat(Process):
         n = model.n_worlds
         self.backing = {(p.spec.id, a.spec.id): np.ones(n)
                         for p in model.outside for a in model.allies}
+        self.reliance = {}
+        for power in model.outside:
+            for ally in model.allies:
+                key = (power.spec.id, ally.spec.id)
+                recourse = [np.minimum(1.0, other.openness[ally.spec.id] * other.leverage[key])
+                            for other in model.outside if key in other.leverage]
+                if recourse:
+                    self.reliance[key] = np.prod([1.0 - r for r in recourse], axis=0)
 
     def perceived(self, ally, power) -> np.ndarray:
         """(W,) the threat `power` poses to `ally` now, as its decider perceives it."""
         return ally.holder_trait("threat_perception") * power.threat_now(ally.spec.id)
 
     def help(self, ally, power):
-        """What `ally` can count on its partner for against `power`: backing times reach."""
-        backing = self.backing[(power.spec.id, ally.spec.id)]
-        if power.capability_path is None:
-            return backing
-        reach = np.minimum(1.0, ally.partner.capability() / power.capability_path[self.model.t])
-        return backing * reach
+        """What `ally` counts on its partner for against `power`: backing times reach, times
+        the share of its reliance that no other outside power's leverage takes over."""
+        key = (power.spec.id, ally.spec.id)
+        counted = self.backing[key]
+        if power.capability_path is not None:
+            counted = counted * np.minimum(1.0, ally.partner.capability()
+                                           / power.capability_path[self.model.t])
+        if key in self.reliance:
+            counted = counted * self.reliance[key][self.model.t]
+        return counted
 
     def terms(self) -> list:
         f = self.model.forces
