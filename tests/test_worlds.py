@@ -83,9 +83,11 @@ def test_egypt_turns_to_the_united_states_never_to_its_enemies():
     nations = np.array(world.members)[result.breakdowns[("realignment", "by_nation")]
                                       [realigned].astype(int)]
     assert set(nations) == {"egypt"}                               # the patron never turns
-    # no border to fear the partner across: nothing draws Egypt before Washington offers aid
-    # (June 1974); the turn may come before a split is recorded (docs/MODEL.md, 3.3.14)
-    assert (result.years["realignment"][realigned] >= 1974.4).all()
+    # no border to fear the partner across: what draws Egypt is Washington's aid (from June
+    # 1974) and its leverage over Israel, which counts as far as Washington is open to Egypt,
+    # so few turn before Kissinger is in Cairo (7 November 1973); the turn may come before a
+    # split is recorded (docs/MODEL.md, 3.3.14)
+    assert np.mean(result.years["realignment"][realigned] < 1973.85) < 0.02
 
 
 def test_egypt_and_the_ussr_never_fight():
@@ -111,7 +113,8 @@ def test_the_break_follows_sadat_and_a_patron_that_will_not_arm_its_client():
     assert (rows.loc[split, "holder_at_split.egypt"] == "sadat").mean() > 0.7
     detente = rows["choice.moscow_summit"] == "detente_first"
     armed = rows["choice.moscow_summit"] == "arm_client"
-    assert split[detente].mean() > split[armed].mean() + 0.15      # backing withdrawn divides
+    # backing withdrawn divides (less than it would if only Moscow could help against Israel)
+    assert split[detente].mean() > split[armed].mean() + 0.07
     # conditional junctures and challenges: no airlift without a war, no resignation without
     # the defeat, and the "centres of power" move only against a Sadat who dismissed Sabri
     assert rows.loc[rows["choice.october_war"] != "war", "choice.airlift"].isna().all()
