@@ -123,7 +123,9 @@ def sections(schema: dict) -> list[tuple[str, str]]:
 
     def visit(spec: dict, where: str) -> None:
         for key, field in spec.get("properties", {}).items():
-            for inner, suffix in ((field, ""), (field.get("additionalProperties"), ".ID"),
+            optional = [(choice, "") for choice in field.get("anyOf", [])]   # X or null
+            for inner, suffix in ((field, ""), *optional,
+                                  (field.get("additionalProperties"), ".ID"),
                                   (field.get("items"), "[]")):
                 if isinstance(inner, dict) and "$ref" in inner:
                     name = inner["$ref"].split("/")[-1]
