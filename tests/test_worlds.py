@@ -122,6 +122,21 @@ def test_the_break_follows_sadat_and_a_patron_that_will_not_arm_its_client():
     assert rows.loc[rows["choice.tiran"] != "close_straits", "choice.resignation"].isna().all()
 
 
+def test_washingtons_hold_over_israel_loosens_egypts_tie_to_moscow_whoever_rules():
+    """nations.usa.leverage_over (docs/MODEL.md, 3.3.10): Egypt relies on Moscow against Israel
+    only for the share of the threat Washington could not lift, so the break comes more often,
+    under Sadat and under the rulers who kept Egypt with Moscow alike; without it the file is
+    the one before the engine could express that pull."""
+    without = ("~scenario.nations.usa.leverage_over",)
+    with_it = rows_of("soviet_egypt")
+    rows = simulate_block(world_of("soviet_egypt", without), SEED, 0, 0, RUNS).rows.to_pandas()
+    assert with_it["split_year"].notna().mean() > rows["split_year"].notna().mean() + 0.08
+    for ruler in ("sadat", "sabri"):
+        mine = with_it["holder_at_split.egypt"] == ruler
+        theirs = rows["holder_at_split.egypt"] == ruler
+        assert mine.sum() > theirs.sum() * 1.15, ruler
+
+
 def test_only_the_american_road_lowers_israels_threat():
     """Sinai I and Sinai II came through Washington: Israel's threat to Egypt falls by 0.15 and
     0.2 from the post-war 0.85 only in the worlds that took step_by_step and then signed, and
