@@ -122,27 +122,55 @@ def test_a_power_that_could_hold_back_the_threat_draws_the_realignment_to_it():
 
 def test_a_second_patrons_leverage_over_the_threat_lowers_the_glue_it_gives():
     """Snyder 1984, 1997: b relies on a against c only as far as it has no other recourse.
-    With d open to b and able to hold all of c's threat back, b's half of the shared-threat glue
-    goes, so the worlds are those of half the threat weight with no recourse; with d closed to
-    b, the same leverage is no recourse and the glue stays."""
-    def shared(openness_of_d: float, threat_weight: float):
+    b's half of the shared-threat glue shrinks by d's openness times its leverage (at most 1),
+    so the worlds are those of a lower threat weight with no recourse: full recourse leaves
+    a's half (0.6 -> 0.3), half recourse three quarters (0.6 -> 0.45); with d closed to b the
+    same leverage is no recourse and the glue stays."""
+    def shared(threat_weight: float, leverage_over_c: float = 1.0, openness_of_d=1.0):
         def change(data):
             even_odds(data)
-            leverage(1.0, openness_of_d)(data)
+            leverage(leverage_over_c, openness_of_d)(data)
             data["nations"]["c"]["threat_to"] = {"a": 0.8, "b": 0.8}
             data["forces"]["threat_weight"] = threat_weight
         return change
-    recourse, none = run(world(shared(1.0, 0.6))), run(world(shared(0.0, 0.6)))
-    assert split_share(recourse) > split_share(none) + 0.08
-    half = run(world(shared(0.0, 0.3)))
-    np.testing.assert_array_equal(recourse.years["split"], half.years["split"])
+
+    def splits(threat_weight: float, **recourse):
+        return run(world(shared(threat_weight, **recourse))).years["split"]
+
+    def share(years) -> float:
+        return float(np.mean(~np.isnan(years)))
+
+    full, none = splits(0.6), splits(0.6, openness_of_d=0.0)
+    assert share(full) > share(none) + 0.08
+    np.testing.assert_array_equal(full, splits(0.3, openness_of_d=0.0))
+    np.testing.assert_array_equal(splits(0.6, leverage_over_c=0.5),
+                                  splits(0.45, openness_of_d=0.0))
+
+
+def test_leverage_counts_per_world_where_the_openness_scale_is_drawn():
+    """An openness scale drawn in each world makes openness (T, W): the recourse is then
+    counted world by world, capped at 1, so a scale above 1 everywhere is full recourse."""
+    def drawn(data):
+        even_odds(data)
+        leverage(1.0)(data)
+        data["nations"]["c"]["threat_to"] = {"a": 0.8, "b": 0.8}
+        data["nations"]["d"]["openness_scale"] = {"uniform": [2.0, 3.0]}
+        data["forces"]["threat_weight"] = 0.6
+
+    def half_weight(data):
+        even_odds(data)
+        leverage(1.0, openness_of_d=0.0)(data)
+        data["nations"]["c"]["threat_to"] = {"a": 0.8, "b": 0.8}
+        data["forces"]["threat_weight"] = 0.3
+    np.testing.assert_array_equal(run(world(drawn)).years["split"],
+                                  run(world(half_weight)).years["split"])
 
 
 def test_leverage_must_name_another_outside_power_and_an_ally():
     def over_itself(data):
         leverage(0.5)(data)
         data["nations"]["d"]["leverage_over"] = {"d": {"b": 0.5}}
-    with pytest.raises(ScenarioError, match="leverage_over.*allowed: c$"):
+    with pytest.raises(ScenarioError, match="names d itself"):
         world(over_itself)
 
     def over_a_bystander(data):
@@ -150,6 +178,11 @@ def test_leverage_must_name_another_outside_power_and_an_ally():
         data["nations"]["d"]["leverage_over"] = {"c": {"x": 0.5}}
     with pytest.raises(ScenarioError, match="unknown key 'x' in nations.d.leverage_over.c"):
         world(over_a_bystander)
+
+    def alone(data):
+        data["nations"]["c"]["leverage_over"] = {"d": {"b": 0.5}}
+    with pytest.raises(ScenarioError, match="names only c$"):
+        world(alone)
 
 
 def test_a_threat_only_one_ally_sees_divides_them():

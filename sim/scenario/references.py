@@ -97,10 +97,13 @@ def _check_role(nation: Nation, role: str, world: World) -> None:
             _check_nation_keys(getattr(nation, key), f"{path}.{key}", world, every=True)
         _check_nation_keys(nation.aid_to, f"{path}.aid_to", world)
         _check_nation_keys(nation.detente_with, f"{path}.detente_with", world)
+        if nation.id in nation.leverage_over:
+            raise ScenarioError(f"{path}.leverage_over names {nation.id} itself: it holds back "
+                                f"other outside powers' threats (its own is threat_to)")
         others = [p for p in world.outside_powers if p != nation.id]
         if nation.leverage_over and not others:
             raise ScenarioError(f"{path}.leverage_over needs another outside power to hold "
-                                f"back, but alliance.outside_powers names only {nation.id}")
+                                f"back, but the alliance names only {nation.id}")
         _check_nation_keys(nation.leverage_over, f"{path}.leverage_over", world,
                            allowed=others)
         for power, block in nation.leverage_over.items():

@@ -31,9 +31,8 @@ class Threat(Process):
     Attributes:
         backing: (power id, ally id) -> (W,) the partner's backing of the ally against that
             power, in [0, 1].
-        reliance: (power id, ally id) -> (T,) the share of the ally's reliance on its partner
-            against that power left by the other outside powers' leverage over it, where any
-            power has such leverage.
+        recourse: (power id, ally id) -> the other outside powers with leverage over that
+            power's threat to that ally, each with its (T,) leverage, where any has some.
     """
 
     name = "threat"
@@ -65,14 +64,14 @@ class Threat(Process):
         n = model.n_worlds
         self.backing = {(p.spec.id, a.spec.id): np.ones(n)
                         for p in model.outside for a in model.allies}
-        self.reliance = {}
+        self.recourse = {}
         for power in model.outside:
             for ally in model.allies:
                 key = (power.spec.id, ally.spec.id)
-                recourse = [np.minimum(1.0, other.openness[ally.spec.id] * other.leverage[key])
-                            for other in model.outside if key in other.leverage]
-                if recourse:
-                    self.reliance[key] = np.prod([1.0 - r for r in recourse], axis=0)
+                holders = [(other, other.leverage[key]) for other in model.outside
+                           if key in other.leverage]
+                if holders:
+                    self.recourse[key] = holders
 
     def perceived(self, ally, power) -> np.ndarray:
         """(W,) the threat `power` poses to `ally` now, as its decider perceives it."""
@@ -81,13 +80,15 @@ class Threat(Process):
     def help(self, ally, power):
         """What `ally` counts on its partner for against `power`: backing times reach, times
         the share of its reliance that no other outside power's leverage takes over."""
-        key = (power.spec.id, ally.spec.id)
+        key, t = (power.spec.id, ally.spec.id), self.model.t
         counted = self.backing[key]
         if power.capability_path is not None:
             counted = counted * np.minimum(1.0, ally.partner.capability()
-                                           / power.capability_path[self.model.t])
-        if key in self.reliance:
-            counted = counted * self.reliance[key][self.model.t]
+                                           / power.capability_path[t])
+        for other, leverage in self.recourse.get(key, ()):
+            # openness[t] is a number, or (W,) where the openness scale is drawn in each world
+            counted = counted * (1.0 - np.minimum(1.0, other.openness[ally.spec.id][t]
+                                                  * leverage[t]))
         return counted
 
     def terms(self) -> list:
