@@ -32,10 +32,9 @@ class RealPower(Strict):
 
 class Nation(Strict):
     """A state: one of the two allies (name, capability, line, sovereignty_sensitivity,
-    recognition, office, holder; optionally status_aspiration and real_power), an outside
-    power (name, threat_to, openness_to; optionally aid_to, leverage_over, detente_with,
-    capability and the scales) or a
-    bystander (name only)."""
+    recognition, office, holder; optionally status_aspiration, real_power and deference), an
+    outside power (name, threat_to, openness_to; optionally aid_to, leverage_over,
+    detente_with, capability and the scales) or a bystander (name only)."""
 
     id: Id = ""
     name: Text = Field(description="how reports and the chronicle name it")
@@ -69,8 +68,8 @@ class Nation(Strict):
                                                 "offer (0-1 scale)")
     leverage_over: dict[str, dict[str, series(0.0, 1.0)]] = Field(
         {}, description="outside power: how far it could hold back another outside power's "
-        "threat to an ally that turned to it ({power: {ally: 0-1}}), a second patron's help "
-        "against the threat")
+        "threat to an ally that turned to it ({power: {ally: 0-1}}): its hold over the "
+        "threatening power (as its armourer or patron), not help in fighting it")
     detente_with: dict[str, series(0.0, 1.0)] = Field({}, description="outside power: its "
                                                       "detente with each ally (0-1 scale)")
     threat_scale: uncertain(0.0, 10.0) = Field(1.0, description="outside power: multiplies "

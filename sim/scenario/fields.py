@@ -210,6 +210,10 @@ class Series:
     values: tuple[float, ...]
 
 
+SERIES_DOC = "a number, or {date: value} points interpolated linearly"
+"""The description of every series in the JSON Schema, by which the reference page names it."""
+
+
 def series(low: float = 0.0, high: float = math.inf):
     """A Series type whose values lie in [low, high]."""
 
@@ -234,7 +238,7 @@ def series(low: float = 0.0, high: float = math.inf):
         return Series(tuple(p[0] for p in points), tuple(p[1] for p in points))
 
     values = range_schema(low, high)
-    schema = {"description": "a number, or {date: value} points interpolated linearly",
+    schema = {"description": SERIES_DOC,
               "anyOf": [values, {"type": "object", "additionalProperties": values}]}
     return Annotated[Series, BeforeValidator(read), WithJsonSchema(schema)]
 

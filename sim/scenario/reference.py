@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from sim.paths import ROOT, SCENARIOS
+from sim.scenario.fields import SERIES_DOC
 from sim.scenario.schema import NOTE_KEYS, World
 
 DOCS = ROOT / "docs"
@@ -58,6 +59,8 @@ def _type(spec: dict) -> str:
     """A field's type in words."""
     if any(o.get("pattern", "").startswith("^\\d{4}") for o in spec.get("anyOf", [])):
         return "date"
+    if spec.get("description") == SERIES_DOC:
+        return "series"
     if "anyOf" in spec:
         kinds = [_type(s) for s in spec["anyOf"] if s.get("type") != "null"]
         text = " or ".join(dict.fromkeys(kinds))
@@ -83,13 +86,15 @@ def _type(spec: dict) -> str:
 
 
 def _range(spec: dict) -> str:
+    """The range of a field's numbers, looking through mappings (of ids, of dates) and
+    alternatives to the first bounded number."""
+    low, high = spec.get("minimum"), spec.get("maximum")
+    if low is not None or high is not None:
+        return f"[{'' if low is None else f'{low:g}'}, {'' if high is None else f'{high:g}'}]"
+    inner = spec.get("anyOf", [])
     if isinstance(spec.get("additionalProperties"), dict):
-        spec = spec["additionalProperties"]
-    for option in spec.get("anyOf", [spec]):
-        low, high = option.get("minimum"), option.get("maximum")
-        if low is not None or high is not None:
-            return f"[{'' if low is None else f'{low:g}'}, {'' if high is None else f'{high:g}'}]"
-    return ""
+        inner = [spec["additionalProperties"], *inner]
+    return next((r for r in map(_range, inner) if r), "")
 
 
 def _example(path: str, key: str, baseline: dict) -> str:
@@ -193,7 +198,9 @@ def markdown() -> str:
             if not meaning and ref:
                 meaning = defs[ref.split("/")[-1]].get("description", "").split(". ")[0]
             meaning = " ".join(meaning.split()).replace("|", "/")
-            lines.append(f"| `{key}` | {_type(field)} | {_range(field)} | {default} | "
+            kind = _type(field)
+            bounds = "" if kind.startswith("date") else _range(field)   # years, not a range
+            lines.append(f"| `{key}` | {kind} | {bounds} | {default} | "
                          f"{meaning} | {_example(where, key, baseline)} |")
     return "\n".join(lines) + "\n"
 
