@@ -31,11 +31,11 @@ def test_a_failed_run_keeps_files_it_did_not_write(tmp_path, monkeypatch):
 
 
 def _lean_and_reference(tmp_path, name: str, extra: list[str]):
-    from sim.scenario.library import compose_scenario, load_world
+    from sim.scenario.library import composed_data, world_from_data
 
     cfg = compose_config(["runs=300", "chunk_size=100", "progress=false",
                           f"scenario={name}", *extra])
-    reference = load_world(compose_scenario("baseline"), "baseline")
+    reference = world_from_data(composed_data("baseline"), "baseline")
     return cfg, reference
 
 

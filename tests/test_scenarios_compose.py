@@ -51,13 +51,12 @@ def test_a_scenario_merged_from_its_files_is_what_hydra_composes():
     from hydra import compose, initialize_config_dir
     from omegaconf import OmegaConf
 
-    from sim.scenario.library import compose_scenario
+    from sim.scenario.library import composed_data
 
     with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
         for name in SCENARIOS:
             hydra = compose(config_name="config", overrides=[f"scenario={name}"]).scenario
-            assert OmegaConf.to_container(compose_scenario(name)) == \
-                OmegaConf.to_container(hydra), name
+            assert composed_data(name) == OmegaConf.to_container(hydra), name
 
 
 @pytest.mark.parametrize("base, over", [

@@ -93,7 +93,7 @@ def test_rows_are_written_in_row_groups(baseline, tmp_path):
 def test_rows_outcomes_keeps_the_outcomes_only_and_the_same_numbers(tmp_path, monkeypatch):
     import sim.outputs.products as products
     from sim.calibration.evidence import columns_needed, items_of
-    from sim.scenario.library import compose_scenario, load_world
+    from sim.scenario.library import composed_data, world_from_data
 
     for name in ("plot_survival", "plot_split_years", "plot_cohesion", "plot_outcomes",
                  "plot_drivers"):  # the figures drawn do not depend on the table
@@ -103,7 +103,7 @@ def test_rows_outcomes_keeps_the_outcomes_only_and_the_same_numbers(tmp_path, mo
     lean = run_pipeline(compose_config(["runs=200", "chunk_size=100", "progress=false",
                                         "rows=outcomes"]), tmp_path / "lean", "baseline")
     columns = pq.read_schema(tmp_path / "lean" / "runs.parquet").names
-    world = load_world(compose_scenario("baseline"), "baseline")
+    world = world_from_data(composed_data("baseline"), "baseline")
     kept = {"world", *(o.column for o in OUTCOMES),
             *(c for o in OUTCOMES for c in o.breakdowns().values()),
             *columns_needed(items_of(world))}   # what the evidence is checked against

@@ -221,10 +221,10 @@ def given_of(cfg, name: str) -> dict | None:
     from omegaconf import OmegaConf
 
     from sim.calibrate import scenario_data
-    from sim.scenario.library import compose_scenario
+    from sim.scenario.library import composed_data
 
     reference_name = cfg.compare_with or name
-    reference = scenario_data(compose_scenario(reference_name)) if reference_name != name \
+    reference = composed_data(reference_name) if reference_name != name \
         else scenario_data(cfg.scenario)
     max_worlds = cfg.get("given_worlds")
     return counterfactual(cfg.given, name, scenario_data(cfg.scenario), reference_name,
@@ -238,14 +238,13 @@ def given_rows(entries, cfg, settings: RunSettings) -> list[dict]:
     no calibration is left out, and said so)."""
     import sys
 
-    from sim.calibrate import scenario_data
-    from sim.scenario.library import compose_scenario
+    from sim.scenario.library import composed_data
 
     rows, data = [], {}
 
     def data_of(name):
         if name not in data:
-            data[name] = scenario_data(compose_scenario(name))
+            data[name] = composed_data(name)
         return data[name]
 
     for entry in entries:
