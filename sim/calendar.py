@@ -51,3 +51,9 @@ def month_year(year: float | None) -> str:
         return "-"
     date = calendar_date(year)
     return f"{MONTHS[date.month - 1]} {date.year}"
+
+
+def year_key(year: float) -> str:
+    """A milestone year as a key (in JSON, in column names): '1960', or '1960.5' for a year
+    that is not whole."""
+    return str(int(year) if float(year).is_integer() else year)

@@ -28,9 +28,11 @@ from sim.engine.observers import (
     COHESION_BINS,
     CohesionHistogram,
     DriverLedger,
+    MilestoneHolders,
     StepDrivers,
     Tenures,
 )
+from sim.engine.processes.realignment import REALIGNMENT_OUTCOME
 from sim.engine.schedule import DRIVERS, HEADLINE, OUTCOMES
 from sim.engine.specs import IDEOLOGY_TRAIT, NOT_YET, PREDICTORS, Labels
 from sim.engine.streams import Streams
@@ -51,6 +53,8 @@ class BlockResult:
         driver_sums: (2, D) each driver's contribution summed over the block's worlds that
             split (row 0) and over all its worlds (row 1), each world to its split or the
             horizon; `split_worlds` counts the first group.
+        holder_tally: (M, 2, P, 3) worlds by who held each office at each milestone
+            (`MilestoneHolders.tally`).
     """
 
     block: int
@@ -59,6 +63,7 @@ class BlockResult:
     cohesion_histogram: np.ndarray
     driver_sums: np.ndarray
     split_worlds: int
+    holder_tally: np.ndarray
 
 
 class StepYears(Mapping):
@@ -110,6 +115,9 @@ class MonteCarloResult:
         driver_sums: (2, D) each driver's contribution summed over the worlds that split and
             over all worlds (each world to its split, or to the horizon).
         split_worlds: the number of worlds that split.
+        holder_tally: (M, 2, P, 3) for each milestone, ally and person: the worlds still
+            allied as the milestone began with that person in office, and how many of them
+            split, and realigned, by the horizon.
     """
 
     world: World
@@ -120,6 +128,7 @@ class MonteCarloResult:
     cohesion_histogram: np.ndarray
     driver_sums: np.ndarray
     split_worlds: int
+    holder_tally: np.ndarray
 
     @property
     def runs(self) -> int:
@@ -148,15 +157,25 @@ def simulate_block(world: World, seed: int, block: int, first: int, n: int,
     histogram = CohesionHistogram(world.n_steps)
     ledger = DriverLedger(len(DRIVERS), n)
     tenures = Tenures.for_world(world, n)   # who held office when, for the evidence
+    holders = MilestoneHolders(world, n)
     model = AllianceModel(world, n, Streams(seed, block),
-                          observers=[steps, histogram, ledger, *([tenures] if tenures else [])])
+                          observers=[steps, histogram, ledger, holders,
+                                     *([tenures] if tenures else [])])
     model.run()
     table = tabulate(model, first, ledger, full=rows == "full")
     drivers = np.stack(list(ledger.columns(DRIVERS).values()), axis=1).astype(float)
     split = table[HEADLINE.column].is_valid().to_numpy(zero_copy_only=False)
     sums = np.stack([drivers[split].sum(axis=0), drivers.sum(axis=0)])
+    tally = holders.tally(*(_years(table, o.column) for o in (HEADLINE, REALIGNMENT_OUTCOME)),
+                          len(world.persons))
     model.release()
-    return BlockResult(block, table, steps.by_step, histogram.counts, sums, int(split.sum()))
+    return BlockResult(block, table, steps.by_step, histogram.counts, sums, int(split.sum()),
+                       tally)
+
+
+def _years(table: pa.Table, column: str) -> np.ndarray:
+    """(W,) a column of outcome years as floats, NaN where null."""
+    return table[column].to_numpy(zero_copy_only=False).astype(float)
 
 
 def _column(values) -> pa.Array:
@@ -208,12 +227,14 @@ def tabulate(model: AllianceModel, first: int, ledger: DriverLedger,
 
 
 def _add_observer_columns(columns: dict, model: AllianceModel, kept: set | None = None) -> None:
-    """The per-world columns of observers other than the ledger (tenures), all or `kept`."""
+    """The per-world columns of observers other than the ledger (tenures, holders at the
+    milestones), all or `kept`; numbers are null where NaN."""
     for observer in model.observers:
         if hasattr(observer, "world_columns"):
-            values = observer.world_columns(model.world)
-            columns.update({name: pa.array(v, mask=np.isnan(v)) for name, v in values.items()
-                            if kept is None or name in kept})
+            values = observer.world_columns(model)
+            columns.update({name: _column(v) if isinstance(v, Labels)
+                            else pa.array(v, mask=np.isnan(v))
+                            for name, v in values.items() if kept is None or name in kept})
 
 
 def _codes(column: pa.ChunkedArray) -> np.ndarray:
@@ -238,6 +259,7 @@ def run_monte_carlo(world: World, settings: RunSettings,
     drivers = np.zeros((world.n_steps, len(DRIVERS)))
     histogram = np.zeros((world.n_steps, COHESION_BINS + 1), dtype=np.int64)
     driver_sums, split_worlds = np.zeros((2, len(DRIVERS))), 0
+    holder_tally = np.zeros((len(world.milestones), 2, len(world.persons), 3), dtype=np.int64)
     bar = tqdm(total=runs, unit="world", disable=not settings.progress, desc=world.name)
     calls = [(world, settings.seed, b, first, n, settings.rows) for b, first, n in plan]
     with make_executor(settings.executor, settings.workers, settings.dask_address) as pool:
@@ -254,10 +276,11 @@ def run_monte_carlo(world: World, settings: RunSettings,
             histogram += result.cohesion_histogram
             driver_sums += result.driver_sums
             split_worlds += result.split_worlds
+            holder_tally += result.holder_tally
             if sink is not None:
                 sink(rows)
             bar.update(n)
             interrupts.checkpoint()
     bar.close()
     return MonteCarloResult(world, settings, years, breakdowns, drivers, histogram, driver_sums,
-                            split_worlds)
+                            split_worlds, holder_tally)

@@ -10,13 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.analysis.stats import proportion_ci, year_quantiles
+from sim.calendar import year_key
 from sim.engine.schedule import HEADLINE, OUTCOMES
 from sim.montecarlo import MonteCarloResult
-
-
-def year_key(year: float) -> str:
-    """A milestone year as a JSON key: '1960', or '1960.5' for a year that is not whole."""
-    return str(int(year) if float(year).is_integer() else year)
 
 
 def summarise_outcome(years: np.ndarray) -> dict:

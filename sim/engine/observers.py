@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.calendar import year_key
 from sim.engine.processes.cohesion import Cohesion
 from sim.engine.processes.split import Split
-from sim.engine.specs import NOT_YET, Event
+from sim.engine.specs import NOT_YET, Event, Labels
 
 COHESION_BINS = 100
 """Cohesion is histogrammed per step in bins of 1/COHESION_BINS, for fan charts."""
@@ -140,11 +141,56 @@ class Tenures:
         for k, (nation, row) in enumerate(zip(self.nations, self.rows, strict=True)):
             self.last[k, self.held[nation] == row] = model.t - 1
 
-    def world_columns(self, world) -> dict:
-        columns = {}
+    def world_columns(self, model) -> dict:
+        world, columns = model.world, {}
         for k, pid in enumerate(self.persons):
             held, ended = self.first[k] != NOT_YET, self.last[k] + 1 < world.n_steps
             columns[f"tenure.{pid}.from"] = np.where(held, world.year_of(self.first[k]), np.nan)
             columns[f"tenure.{pid}.until"] = np.where(held & ended,
                                                       world.year_of(self.last[k] + 1), np.nan)
         return columns
+
+
+class MilestoneHolders:
+    """Who held each ally's office as each of the scenario's milestone years began: the
+    columns `holder_at.<year>.<nation>` and the tally behind the report's "Who held power".
+
+    The holder is the one in office at the end of the last step that starts before the
+    milestone (the first step's, for a milestone at the start), as the survival table counts
+    the worlds still allied when the year begins.
+
+    Attributes:
+        codes: (M, 2, W) the holder of each ally's office at each milestone, as an index into
+            the cast (the scenario's persons in file order).
+    """
+
+    def __init__(self, world, n_worlds: int):
+        dates = world.year_of(np.arange(world.n_steps))
+        self.milestones = list(world.milestones)
+        self.steps = np.maximum(0, np.searchsorted(dates, self.milestones, side="left") - 1)
+        self.codes = np.full((len(self.milestones), 2, n_worlds), NOT_YET)
+
+    def observe(self, model) -> None:
+        for k in np.flatnonzero(self.steps == model.t):
+            for ally in model.allies:
+                self.codes[k, ally.index] = ally.holder
+
+    def tally(self, split_years: np.ndarray, realignment_years: np.ndarray,
+              n_persons: int) -> np.ndarray:
+        """(M, 2, P, 3) for each milestone, ally and person: the worlds still allied as the
+        milestone began with that person in office, and how many of them split, and realigned,
+        by the horizon. Counts, so that blocks add up."""
+        counts = np.zeros((len(self.milestones), 2, n_persons, 3), dtype=np.int64)
+        split, realigned = ~np.isnan(split_years), ~np.isnan(realignment_years)
+        for k, milestone in enumerate(self.milestones):
+            allied = ~(split_years < milestone)
+            for a in range(2):
+                held = self.codes[k, a]
+                for column, among in enumerate((allied, allied & split, allied & realigned)):
+                    counts[k, a, :, column] = np.bincount(held[among], minlength=n_persons)
+        return counts
+
+    def world_columns(self, model) -> dict:
+        return {f"holder_at.{year_key(m)}.{ally.spec.id}": Labels(self.codes[k, ally.index],
+                                                               model.cast.ids)
+                for k, m in enumerate(self.milestones) for ally in model.allies}

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from sim.analysis.stats import Survival, histogram_quantiles
-from sim.analysis.summary import year_key
+from sim.calendar import year_key
 from sim.engine.observers import COHESION_BINS
 from sim.engine.schedule import DRIVER, HEADLINE, OUTCOMES
 from sim.outputs.naming import label_of, title_of

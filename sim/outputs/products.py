@@ -16,8 +16,9 @@ import numpy as np
 
 from sim import interrupts
 from sim.analysis.drivers import PERIOD_YEARS, drivers_block
+from sim.analysis.holders import holders_block
 from sim.analysis.stats import hazard_by_period, kaplan_meier, paired_difference, period_edges
-from sim.analysis.summary import year_key
+from sim.calendar import year_key
 from sim.engine.schedule import HEADLINE
 from sim.montecarlo import MonteCarloResult
 from sim.outputs.chronicle import write_chronicles
@@ -102,14 +103,16 @@ def survival_block(result: MonteCarloResult, reference: MonteCarloResult | None)
 
 def add_blocks(summary: dict, result: MonteCarloResult,
                reference: MonteCarloResult | None) -> None:
-    """Add the survival and drivers blocks to `summary` (every run has them, lean or not)."""
+    """Add the survival, drivers and holders blocks to `summary` (every run has them, lean or
+    not)."""
     summary["survival"] = survival_block(result, reference)
     summary["drivers"] = drivers_block(result)
+    summary["holders"] = holders_block(result)
 
 
 def write_products(folder: Path, result: MonteCarloResult, reference: MonteCarloResult | None,
                    summary: dict, pick: ChronicleRequest | str | int) -> None:
-    """Add the survival, drivers and chronicle blocks to `summary` and write the plots,
+    """Add the survival, drivers, holders and chronicle blocks to `summary` and write the plots,
     chronicle.md and report.md into `folder` (which already holds runs.parquet)."""
     rows = folder / "runs.parquet"
     add_blocks(summary, result, reference)

@@ -1,8 +1,9 @@
 """report.md: one page per run, in plain Markdown that a code-hosting site renders as it is.
 
 It holds the summary table, the comparison with the baseline, the history check, survival
-and hazard, why the alliance split, every plot (linked relative to the run folder) and a link
-to the chronicle. It reads only the summary, so it says nothing summary.json does not.
+and hazard, why the alliance split, the outcomes by who held power, every plot (linked
+relative to the run folder) and a link to the chronicle. It reads only the summary, so it
+says nothing summary.json does not.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.analysis.history import shown_value
+from sim.analysis.holders import SHOWN_SHARE, contested
 from sim.calendar import month_year
 from sim.calibration.text import question_lines
-from sim.engine.schedule import DRIVER, OUTCOMES
+from sim.engine.schedule import DRIVER, HEADLINE, OUTCOMES
 from sim.outputs.naming import label_of, short_overrides, title_of
 from sim.outputs.plots import period_label
 
@@ -109,6 +111,31 @@ def drivers_table(summary: dict) -> list[str]:
     return lines
 
 
+def holders_table(summary: dict) -> list[str]:
+    """Outcomes by who held each office at each milestone, for each office more than one
+    person held."""
+    offices = contested(summary["holders"])
+    if not offices:
+        return [f"At every milestone one person held each office in all but {SHOWN_SHARE:.0%} "
+                "of the worlds still allied, so the outcome is not told apart by who held it."]
+    lines = ["Of the worlds still allied as each milestone year began, the share in which each "
+             "person held his nation's office then, and the share of those worlds that split "
+             "by the horizon (each cell: held / split). A frequency among the worlds, not the "
+             "person's effect: worlds that put different persons in office also differ in what "
+             f"brought them there. Holders in fewer than {SHOWN_SHARE:.0%} of the worlds are "
+             "left out; summary.json (`holders`) has every one, with 95% intervals and the "
+             "realignment."]
+    for nation, years, table in offices:
+        lines += ["", f"| {nation} | " + " | ".join(years) + " |",
+                  "|---|" + "---:|" * len(years)]
+        for name, rows in table.items():
+            cells = [f"{_pct(rows[y]['share'], '.0%')} / "
+                     f"{_pct(rows[y][HEADLINE.id]['probability'], '.0%')}" if y in rows else "-"
+                     for y in years]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def history_table(summary: dict) -> list[str]:
     checks = summary.get("history_check") or []
     if not checks:
@@ -166,6 +193,7 @@ def render_report(summary: dict, plots: list[str]) -> str:
               *(departs if vs else []),
               "", "## Survival of the alliance", "", *survival_table(summary),
               "", "## Why it split", "", *drivers_table(summary),
+              "", "## Who held power", "", *holders_table(summary),
               "", "## Plots", ""]
     for path in plots:
         caption = CAPTIONS.get(Path(path).stem, Path(path).stem)
