@@ -164,9 +164,10 @@ def simulate_block(world: World, seed: int, block: int, first: int, n: int,
     model.run()
     table = tabulate(model, first, ledger, full=rows == "full")
     drivers = np.stack(list(ledger.columns(DRIVERS).values()), axis=1).astype(float)
-    split = table[HEADLINE.column].is_valid().to_numpy(zero_copy_only=False)
+    split_years = _years(table, HEADLINE.column)
+    split = ~np.isnan(split_years)
     sums = np.stack([drivers[split].sum(axis=0), drivers.sum(axis=0)])
-    tally = holders.tally(*(_years(table, o.column) for o in (HEADLINE, REALIGNMENT_OUTCOME)),
+    tally = holders.tally(split_years, _years(table, REALIGNMENT_OUTCOME.column),
                           len(world.persons))
     model.release()
     return BlockResult(block, table, steps.by_step, histogram.counts, sums, int(split.sum()),
@@ -268,8 +269,7 @@ def run_monte_carlo(world: World, settings: RunSettings,
             _, first, n = plan[result.block]
             rows = result.rows
             for outcome in OUTCOMES:
-                years.put(outcome.id, first,
-                          rows[outcome.column].to_numpy(zero_copy_only=False).astype(float))
+                years.put(outcome.id, first, _years(rows, outcome.column))
                 for key, column in outcome.breakdowns().items():
                     breakdowns[(outcome.id, key)][first:first + n] = _codes(rows[column])
             drivers += result.drivers_by_step

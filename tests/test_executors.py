@@ -20,6 +20,7 @@ def test_serial_processes_and_dask_give_identical_results(baseline):
             np.testing.assert_array_equal(serial.breakdowns[key], other.breakdowns[key])
         np.testing.assert_array_equal(serial.cohesion_histogram, other.cohesion_histogram)
         np.testing.assert_array_equal(serial.drivers_by_step, other.drivers_by_step)
+        np.testing.assert_array_equal(serial.holder_tally, other.holder_tally)
 
 
 def test_worker_count_does_not_change_results(baseline):

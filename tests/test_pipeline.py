@@ -47,7 +47,7 @@ def test_lean_products_write_the_summary_and_rows_only_with_the_same_numbers(tmp
     assert sorted(p.name for p in (tmp_path / "lean").iterdir()) == ["runs.parquet",
                                                                       "summary.json"]
     assert (tmp_path / "full" / "plots" / "survival.png").exists()
-    for key in ("outcomes", "vs_baseline", "survival", "drivers", "history_check"):
+    for key in ("outcomes", "vs_baseline", "survival", "drivers", "holders", "history_check"):
         assert lean[key] == full[key], key
 
 

@@ -113,7 +113,7 @@ def test_rows_outcomes_keeps_the_outcomes_only_and_the_same_numbers(tmp_path, mo
     narrow = pq.read_table(tmp_path / "lean" / "runs.parquet")
     for name in columns:
         assert narrow.column(name).equals(wide.column(name))
-    for key in ("outcomes", "survival", "drivers", "chronicle", "history_check"):
+    for key in ("outcomes", "survival", "drivers", "holders", "chronicle", "history_check"):
         assert lean[key] == full[key]
     assert (tmp_path / "lean" / "chronicle.md").read_text() == \
         (tmp_path / "full" / "chronicle.md").read_text()

@@ -4,9 +4,9 @@ scenario's milestones.
 In many worlds the outcome turns on a person (a successor chosen at a death, a challenge won
 or lost), and the outcome over all worlds mixes those persons' worlds. This block separates
 them: of the worlds still allied as a milestone year began, the share in which each person
-held the office then, and how often those worlds split, and realigned, by the horizon. It is
-a conditional frequency, not the effect of the person: worlds that put different persons in
-office also differ in what brought them there.
+held the office then, and how often those worlds split, and saw either ally realign, from the
+milestone to the horizon. It is a conditional frequency, not the effect of the person: worlds
+that put different persons in office also differ in what brought them there.
 """
 
 from __future__ import annotations
@@ -18,8 +18,11 @@ from sim.engine.schedule import HEADLINE
 from sim.montecarlo import MonteCarloResult
 
 SHOWN_SHARE = 0.01
-"""A holder is shown in the report where he held the office in at least this share of the
-worlds still allied, and a milestone where at least two did (summary.json has every holder)."""
+SHOWN_WORLDS = 30
+"""The report tells the outcome of a holder's worlds at a milestone only where he held the
+office in at least SHOWN_SHARE of the worlds still allied and in at least SHOWN_WORLDS worlds
+(fewer give an interval too wide to read); below that it gives his share alone. summary.json
+has every holder, with intervals."""
 
 
 def _rate(count: int, worlds: int) -> dict:
@@ -48,25 +51,36 @@ def holders_block(result: MonteCarloResult) -> dict:
             }
         nations[nation] = {"name": world.nations[nation].name, "at_milestones": by_year}
     return {"method": "of the worlds still allied as each milestone year began, those in which "
-                      "each person held the office then; split and realignment by the horizon",
+                      "each person held the office then; the split, and a realignment by either "
+                      "ally, from the milestone to the horizon",
             "nations": nations}
 
 
-def contested(block: dict) -> list[tuple[str, list[str], dict[str, dict[str, dict]]]]:
-    """For each ally whose office at least two persons held, at some milestone, in SHOWN_SHARE
-    or more of the worlds still allied: (its name, the milestone years, {person's name: {year:
-    his row}}), persons in order of first appearance and rows below SHOWN_SHARE left out."""
-    found = []
+def shown(row: dict) -> bool:
+    """Whether the report tells the outcome of this holder's worlds (SHOWN_SHARE,
+    SHOWN_WORLDS)."""
+    return row["share"] >= SHOWN_SHARE and row["worlds"] >= SHOWN_WORLDS
+
+
+def contested(block: dict) -> list[dict]:
+    """The offices whose outcome the report tells apart by holder: those that at least two
+    persons held, at some milestone, each in enough worlds to be `shown`. For each, its
+    `name`, the milestone `years`, the worlds still allied at each (`allied`), and `rows`:
+    {person id: {year: his row}} for every person shown at some milestone, in order of first
+    appearance (his rows at the other milestones kept, for his share there)."""
+    offices = []
     for held in block["nations"].values():
-        years = list(held["at_milestones"])
-        table: dict[str, dict[str, dict]] = {}
-        split = False
-        for year in years:
-            shown = [row for row in held["at_milestones"][year]["holders"]
-                     if row["share"] >= SHOWN_SHARE]
-            split = split or len(shown) >= 2
-            for row in shown:
-                table.setdefault(row["name"], {})[year] = row
-        if split:
-            found.append((held["name"], years, table))
-    return found
+        at = held["at_milestones"]
+        if not any(sum(map(shown, at[year]["holders"])) >= 2 for year in at):
+            continue
+        persons = list(dict.fromkeys(row["holder"] for year in at
+                                     for row in at[year]["holders"] if shown(row)))
+        rows: dict[str, dict[str, dict]] = {pid: {} for pid in persons}
+        for year in at:
+            for row in at[year]["holders"]:
+                if row["holder"] in rows:
+                    rows[row["holder"]][year] = row
+        offices.append({"name": held["name"], "years": list(at),
+                        "allied": {year: at[year]["allied_worlds"] for year in at},
+                        "rows": rows})
+    return offices

@@ -156,8 +156,8 @@ class MilestoneHolders:
     columns `holder_at.<year>.<nation>` and the tally behind the report's "Who held power".
 
     The holder is the one in office at the end of the last step that starts before the
-    milestone (the first step's, for a milestone at the start), as the survival table counts
-    the worlds still allied when the year begins.
+    milestone, as the survival table counts the worlds still allied when the year begins; at a
+    milestone on the start date, the scenario's first holder.
 
     Attributes:
         codes: (M, 2, W) the holder of each ally's office at each milestone, as an index into
@@ -167,8 +167,11 @@ class MilestoneHolders:
     def __init__(self, world, n_worlds: int):
         dates = world.year_of(np.arange(world.n_steps))
         self.milestones = list(world.milestones)
-        self.steps = np.maximum(0, np.searchsorted(dates, self.milestones, side="left") - 1)
-        self.codes = np.full((len(self.milestones), 2, n_worlds), NOT_YET)
+        self.steps = np.searchsorted(dates, self.milestones, side="left") - 1
+        persons = list(world.persons)
+        first = [persons.index(world.nations[nid].holder) for nid in world.members]
+        self.codes = np.empty((len(self.milestones), 2, n_worlds), dtype=np.int64)
+        self.codes[:] = np.array(first)[None, :, None]
 
     def observe(self, model) -> None:
         for k in np.flatnonzero(self.steps == model.t):
@@ -178,15 +181,17 @@ class MilestoneHolders:
     def tally(self, split_years: np.ndarray, realignment_years: np.ndarray,
               n_persons: int) -> np.ndarray:
         """(M, 2, P, 3) for each milestone, ally and person: the worlds still allied as the
-        milestone began with that person in office, and how many of them split, and realigned,
-        by the horizon. Counts, so that blocks add up."""
+        milestone began with that person in office, and how many of them split, and saw
+        either ally realign, from the milestone to the horizon. Counts, so that blocks add
+        up."""
         counts = np.zeros((len(self.milestones), 2, n_persons, 3), dtype=np.int64)
-        split, realigned = ~np.isnan(split_years), ~np.isnan(realignment_years)
+        split = ~np.isnan(split_years)
         for k, milestone in enumerate(self.milestones):
             allied = ~(split_years < milestone)
+            realigned = allied & (realignment_years >= milestone)
             for a in range(2):
                 held = self.codes[k, a]
-                for column, among in enumerate((allied, allied & split, allied & realigned)):
+                for column, among in enumerate((allied, allied & split, realigned)):
                     counts[k, a, :, column] = np.bincount(held[among], minlength=n_persons)
         return counts
 

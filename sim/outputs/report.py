@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.analysis.history import shown_value
-from sim.analysis.holders import SHOWN_SHARE, contested
+from sim.analysis.holders import SHOWN_SHARE, SHOWN_WORLDS, contested, shown
 from sim.calendar import month_year
 from sim.calibration.text import question_lines
 from sim.engine.schedule import DRIVER, HEADLINE, OUTCOMES
@@ -111,28 +111,41 @@ def drivers_table(summary: dict) -> list[str]:
     return lines
 
 
+def _held(row: dict | None) -> str:
+    """A holder's cell: his share of the worlds still allied and, where `shown`, the share of
+    them that split; '-' where he did not hold the office in any."""
+    if row is None:
+        return "-"
+    share = "<1%" if row["share"] < 0.01 else f"{row['share']:.0%}"
+    return f"{share} / {row[HEADLINE.id]['probability']:.0%}" if shown(row) else share
+
+
 def holders_table(summary: dict) -> list[str]:
-    """Outcomes by who held each office at each milestone, for each office more than one
-    person held."""
+    """Outcomes by who held each office at each milestone, for each office that at least two
+    persons held in enough worlds to tell their outcomes apart."""
     offices = contested(summary["holders"])
     if not offices:
-        return [f"At every milestone one person held each office in all but {SHOWN_SHARE:.0%} "
-                "of the worlds still allied, so the outcome is not told apart by who held it."]
+        return ["At no milestone did two persons each hold an office in enough of the worlds "
+                f"still allied (at least {SHOWN_SHARE:.0%} of them and {SHOWN_WORLDS} worlds) "
+                "to tell their outcomes apart; summary.json (`holders`) has every holder."]
     lines = ["Of the worlds still allied as each milestone year began, the share in which each "
              "person held his nation's office then, and the share of those worlds that split "
-             "by the horizon (each cell: held / split). A frequency among the worlds, not the "
-             "person's effect: worlds that put different persons in office also differ in what "
-             f"brought them there. Holders in fewer than {SHOWN_SHARE:.0%} of the worlds are "
-             "left out; summary.json (`holders`) has every one, with 95% intervals and the "
+             "after it, by the horizon (each cell: held / split; later milestones leave less "
+             "time to split). A frequency among the worlds, not the person's effect: worlds "
+             "that put different persons in office also differ in what brought them there. "
+             f"The split is given where he held the office in at least {SHOWN_SHARE:.0%} of the "
+             f"worlds and in {SHOWN_WORLDS} or more; '-' where he held it in none. "
+             "summary.json (`holders`) has every holder, with 95% intervals and the "
              "realignment."]
-    for nation, years, table in offices:
-        lines += ["", f"| {nation} | " + " | ".join(years) + " |",
-                  "|---|" + "---:|" * len(years)]
-        for name, rows in table.items():
-            cells = [f"{_pct(rows[y]['share'], '.0%')} / "
-                     f"{_pct(rows[y][HEADLINE.id]['probability'], '.0%')}" if y in rows else "-"
-                     for y in years]
-            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    for office in offices:
+        years = office["years"]
+        lines += ["", f"| {office['name']} | " + " | ".join(years) + " |",
+                  "|---|" + "---:|" * len(years),
+                  "| *worlds still allied* | "
+                  + " | ".join(f"{office['allied'][y]:,}" for y in years) + " |"]
+        for rows in office["rows"].values():
+            name = next(iter(rows.values()))["name"]
+            lines.append(f"| {name} | " + " | ".join(_held(rows.get(y)) for y in years) + " |")
     return lines
 
 
