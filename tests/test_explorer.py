@@ -14,9 +14,11 @@ import time
 import pytest
 import yaml
 
+from sim.analysis.holders import holders_block
 from sim.explorer import engine
 from sim.explorer import results as core
 from sim.explorer import state as st
+from sim.outputs.report import holders_table
 from sim.scenario.library import load_world
 from tests.conftest import ROOT, compose_config
 
@@ -91,6 +93,13 @@ def test_a_change_of_a_setting_changes_the_figures(runs):
         assert mine.startswith(b"\x89PNG") and theirs.startswith(b"\x89PNG")
         assert mine != theirs, name
     assert "| split |" in changed.table() and "baseline" in changed.table()
+
+
+def test_the_split_by_who_held_power_is_the_reports(runs):
+    plain, _ = runs
+    assert plain.by_holder() == "\n".join(holders_table(
+        {"holders": holders_block(plain.run.result)}))
+    assert "| the Soviet Union | 1960 |" in plain.by_holder()
 
 
 def test_the_chronicle_is_told_and_can_be_picked(runs):

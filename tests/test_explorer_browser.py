@@ -170,6 +170,10 @@ def test_a_control_changes_the_figures_and_the_saved_file_runs(page, project):
     _changed(page, before, "slider to new figures")
     expect(page.locator(".command")).to_contain_text("mao.traits.prestige_seeking=0")
 
+    # the split by who held power, as the report has it
+    page.get_by_role("tab", name=re.compile("who held power", re.I)).click()
+    expect(page.locator(".holders-table")).to_contain_text("worlds still allied")
+
     # save the settings as a scenario file and run it as a user would
     shown = page.locator(".split-probability").inner_text()
     difference = page.locator(".difference").inner_text()

@@ -153,7 +153,8 @@ class Tenures:
 
 class MilestoneHolders:
     """Who held each ally's office as each of the scenario's milestone years began: the
-    columns `holder_at.<year>.<nation>` and the tally behind the report's "Who held power".
+    columns `holder_at.<year>.<nation>` and the tally behind the report's table of the split
+    by who held power.
 
     The holder is the one in office at the end of the last step that starts before the
     milestone, as the survival table counts the worlds still allied when the year begins; at a

@@ -270,6 +270,8 @@ def Page():
                 with solara.lab.Tab(caption):
                     if tab.value == k:   # drawn when first shown
                         FigureTab(latest, name)
+            with solara.lab.Tab("By who held power"):
+                Html(latest.by_holder(), "holders-table")
             with solara.lab.Tab("One world's chronicle"):
                 Chronicle(latest)
             with solara.lab.Tab("Save as a scenario file"):

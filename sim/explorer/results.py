@@ -16,6 +16,7 @@ import numpy as np
 
 from sim import __version__
 from sim.analysis.drivers import drivers_block
+from sim.analysis.holders import holders_block
 from sim.analysis.stats import paired_difference
 from sim.analysis.summary import summarise, summarise_outcome
 from sim.engine.schedule import HEADLINE, OUTCOMES
@@ -25,6 +26,7 @@ from sim.outputs import chronicle, worlds
 from sim.outputs.naming import label_of, title_of
 from sim.outputs.plots import drivers_figure, names, outcomes_figure, survival_figure
 from sim.outputs.products import survival_curve
+from sim.outputs.report import holders_table
 
 DPI = 80
 """Resolution of the page's figures (the run folder's are 110 dpi): smaller, and faster."""
@@ -95,6 +97,10 @@ class Results:
             lines.append(line)
         return "\n".join(lines)
 
+    def by_holder(self) -> str:
+        """The split by who held each office at each milestone, as report.md has it."""
+        return "\n".join(holders_table(self.summary))
+
 
 def _png(figure) -> bytes:
     buffer = io.BytesIO()
@@ -145,6 +151,7 @@ def compute(state: ExplorerState) -> Results:
     else:
         summary["vs_baseline"] = versus(ours.result, reference.result)
     summary["drivers"] = drivers_block(ours.result)
+    summary["holders"] = holders_block(ours.result)
     vs = summary.get("vs_baseline")
     rows = []
     for outcome in OUTCOMES:

@@ -206,7 +206,7 @@ def render_report(summary: dict, plots: list[str]) -> str:
               *(departs if vs else []),
               "", "## Survival of the alliance", "", *survival_table(summary),
               "", "## Why it split", "", *drivers_table(summary),
-              "", "## Who held power", "", *holders_table(summary),
+              "", "## The split by who held power", "", *holders_table(summary),
               "", "## Plots", ""]
     for path in plots:
         caption = CAPTIONS.get(Path(path).stem, Path(path).stem)
