@@ -85,6 +85,16 @@ def test_every_scenario_file_opens_with_its_header(name):
         assert scenario.title != world_of("baseline").title
 
 
+def test_the_template_starts_from_the_baselines_forces():
+    """A new world starts from the template's forces, which it calls the baseline's calibrated
+    values: it sets every one the baseline sets, at the baseline's value, so that a
+    recalibration of the baseline that does not reach the template fails here."""
+    def forces(name):
+        return OmegaConf.to_container(OmegaConf.load(ROOT / "scenarios" / f"{name}.yaml").forces)
+
+    assert forces("template") == forces("baseline")
+
+
 @pytest.mark.parametrize("name", COUNTERFACTUALS)
 def test_options_switched_off_are_never_taken(name):
     """An option a scenario gives weight 0 is taken in no world; its juncture is still held."""
