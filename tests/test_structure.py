@@ -4,11 +4,13 @@ scenario format's reference generated from the schema and current."""
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 
 import pytest
+from omegaconf import OmegaConf
 
-from sim.engine.schedule import DRIVERS, OUTCOMES, SCHEDULE, STREAMS
+from sim.engine.schedule import DRIVERS, OUTCOMES, PARAMETERS, SCHEDULE, STREAMS
 from sim.engine.specs import IDEOLOGY_TRAIT
 from sim.scenario import reference
 from tests.conftest import ROOT
@@ -56,3 +58,18 @@ def test_the_scenario_format_reference_is_current(tmp_path):
         current = (ROOT / "docs" / path.name).read_text(encoding="utf-8")
         assert path.read_text(encoding="utf-8") == current, (
             f"docs/{path.name} is out of date: run python -m sim.scenario.reference")
+
+
+def test_the_model_description_gives_the_baselines_forces():
+    """docs/MODEL.md, section 4.1, lists every force with the value baseline.yaml gives it (or
+    the default where it gives none): a change to the file that does not reach the table fails
+    here, as the deference half-life's once did not."""
+    section = (ROOT / "docs" / "MODEL.md").read_text(encoding="utf-8")
+    section = section.split("### 4.1 Forces")[1].split("### 4.2")[0]
+    # | `name` | meaning | unit | allowed | baseline | source |: the baseline cell's first number
+    documented = {name: float(value) for name, value in re.findall(
+        r"^\| `(\w+)` \|(?:[^|]*\|){3} *([-\d.]+)", section, re.MULTILINE)}
+    baseline = OmegaConf.to_container(OmegaConf.load(ROOT / "scenarios" / "baseline.yaml").forces)
+    assert documented.keys() == PARAMETERS.keys()
+    assert documented == {name: float(baseline.get(name, parameter.default))
+                          for name, parameter in PARAMETERS.items()}

@@ -39,7 +39,8 @@ class Nation(Strict):
     id: Id = ""
     name: Text = Field(description="how reports and the chronicle name it")
     capability: series() | None = Field(None, description="material capability over time "
-                                        "(COW CINC scale in the baseline); for an outside "
+                                        "(a COW NMC index: CINC, or in the baseline its "
+                                        "economic and military components); for an outside "
                                         "power, how far an ally can help against it")
     line: Fraction = Field(0.5, description="ally: initial ideological line, 0 pragmatic to "
                            "1 radical")
