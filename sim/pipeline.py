@@ -20,6 +20,7 @@ from sim import __version__, interrupts
 from sim.analysis.compare import compare
 from sim.analysis.history import history_check
 from sim.analysis.summary import summarise
+from sim.calendar import iso_date
 from sim.calibration.evidence import evidence_block
 from sim.calibration.given import check_given, given_of, mode_block
 from sim.calibration.text import given_lines
@@ -60,9 +61,30 @@ def check_run(cfg: DictConfig, scenario: str = "scenario") -> None:
     """Everything about a composed config that can be checked without simulating: the run
     settings, the chronicle's pick, the scenario and the reference (raises InputError)."""
     settings = RunSettings.from_config(cfg)
-    chronicle_pick(cfg, settings.runs, load_world(cfg.scenario, scenario))
-    reference_of(cfg)
+    world = load_world(cfg.scenario, scenario)
+    chronicle_pick(cfg, settings.runs, world)
+    check_comparable(world, reference_of(cfg))
     check_given(cfg, scenario)
+
+
+def check_comparable(world: World, reference: World | None) -> None:
+    """A run is compared with its reference world by world on the same seeds and step by
+    step: both must be the same alliance over the same steps (a new world copied from the
+    template still naming `template`, or naming none and so the baseline, is refused here, not
+    after its simulation)."""
+    if reference is None or reference == world:
+        return
+    ours = (world.members, world.start, world.horizon, world.steps_per_year)
+    if (reference.members, reference.start, reference.horizon, reference.steps_per_year) == ours:
+        return
+    def shown(w: World) -> str:
+        return (f"{' and '.join(w.members)} from {iso_date(w.start)} to {iso_date(w.horizon)}, "
+                f"{w.steps_per_year} steps a year")
+    raise ScenarioError(f"compare_with '{reference.name}' simulates {shown(reference)}, this "
+                        f"scenario {shown(world)}; a comparison pairs the same alliance step by "
+                        f"step: set the scenario's compare_with to the world it departs from, "
+                        f"or to its own name for a world of its own (compare_with=null on the "
+                        f"command line compares with none)")
 
 
 _references: dict[tuple[int, str], World] = {}

@@ -200,6 +200,10 @@ def composed():
     (["rows=some"], "unknown rows 'some'; allowed: full, outcomes"),
     (["dask_address='tcp://a b'"], "dask_address must be an address"),
     (["compare_with=nowhere"], "unknown compare_with 'nowhere'"),
+    (["compare_with=tito_stalin"], "compare_with 'tito_stalin' simulates ussr and yugoslavia "
+                                   "from 1945-04-11 to 1955-05-26, 12 steps a year, this scenario"),
+    (["scenario.period.horizon=1995-12-31", "compare_with=baseline"],
+     "to 1991-12-31, 4 steps a year, this scenario ussr and prc from 1949-10-01 to 1995-12-31"),
     (["chronicle.pick=-3"], "chronicle.pick = -3 is not a world of this run"),
 ])
 def test_every_number_and_setting_is_checked(composed, args, says):

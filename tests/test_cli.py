@@ -83,6 +83,20 @@ def test_misspelt_key(tmp_path):
     assert "did you mean 'runs'" in line
 
 
+def test_a_field_the_file_does_not_write_is_added_with_a_plus(tmp_path):
+    """tito_stalin.yaml writes no openness_scale for the West: the refusal says how to add it,
+    and the form it gives runs."""
+    line = refused(["scenario=tito_stalin", "scenario.nations.west.openness_scale=0.5"], tmp_path)
+    assert "'+scenario.nations.west.openness_scale=VALUE'" in line
+    line = refused(["scenario=tito_stalin", "scenario.nations.west.openess_scale=0.5"], tmp_path)
+    assert "did you mean '+scenario.nations.west.openness_scale'" in line
+    done = run(["scenario=tito_stalin", "+scenario.nations.west.openness_scale=0.5", "runs=100",
+                "progress=false", f"hydra.run.dir={tmp_path / 'added'}"])
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((tmp_path / "added" / "summary.json").read_text())
+    assert "openness_scale" in json.dumps(summary["overrides"])
+
+
 def test_trait_outside_unit_interval(tmp_path):
     line = refused(["scenario.persons.mao.traits.prestige_seeking=1.3"], tmp_path)
     assert "prestige_seeking = 1.3" in line and "[0.0, 1.0]" in line

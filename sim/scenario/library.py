@@ -36,7 +36,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.engine.schedule import PARAMETERS
 from sim.errors import ScenarioError
-from sim.scenario.schema import INJECTED, World
+from sim.scenario.schema import INJECTED, World, scenario_fields
 from sim.scenario.validate import parse_world
 
 MALFORMED = "_malformed_"
@@ -393,10 +393,18 @@ def explain(error: Exception, base: DictConfig | None) -> str:
     parent, _, key = full_key.rpartition(".")
     node = OmegaConf.select(base, parent) if parent else base
     allowed = [str(k) for k in node.keys()] if isinstance(node, DictConfig) else []
-    close = difflib.get_close_matches(key, allowed, n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    unwritten = sorted(scenario_fields() - set(allowed)) if full_key.startswith("scenario.") else []
+    if key in unwritten:
+        return (f"'{full_key}' is a field the scenario file does not write: add it with a "
+                f"leading +, '+{full_key}=VALUE' (written in {parent}: {', '.join(allowed)})")
+    close = difflib.get_close_matches(key, allowed + unwritten, n=1)
+    hint = ""
+    if close:
+        hint = f" (did you mean '{close[0]}'?)" if close[0] in allowed else \
+            f" (did you mean '+{parent}.{close[0]}'?)"
     return f"unknown key '{full_key}'{hint}; allowed in {parent or 'the config'}: " + \
         ", ".join(allowed)
+
 
 
 def check_scenario_name(name: str, known: list[str]) -> None:

@@ -12,9 +12,10 @@ built from those declarations.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from functools import cache
+from typing import Annotated, Literal, get_args
 
-from pydantic import Field, PrivateAttr, create_model, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, create_model, model_validator
 
 from sim.engine.schedule import OUTCOMES, PARAMETERS
 from sim.engine.specs import TRAITS
@@ -259,3 +260,23 @@ class World(Strict):
     def juncture_list(self) -> tuple[Juncture, ...]:
         """The junctures in date order."""
         return tuple(self.junctures.values())
+
+
+@cache
+def scenario_fields() -> frozenset[str]:
+    """Every field name of the scenario format, at any depth (docs/SCENARIO_FORMAT.md): a key
+    a file may leave out, so that a command line may still add it."""
+    names, seen, models = set(), set(), [World]
+    while models:
+        model = models.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        names.update(field.alias or name for name, field in model.model_fields.items())
+        annotations = [field.annotation for field in model.model_fields.values()]
+        while annotations:
+            annotation = annotations.pop()
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                models.append(annotation)
+            annotations.extend(get_args(annotation))
+    return frozenset(names)
