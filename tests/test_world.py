@@ -101,6 +101,43 @@ def test_a_juncture_needs_a_possible_option(raw):
     assert "at least one option with a weight above 0" in refused(raw, change)
 
 
+@pytest.mark.parametrize(("change", "says"), [
+    (lambda d: d["persons"]["mao"].update(died=1890),
+     "persons.mao: died (1890-01-01) is before born (1893)"),
+    (lambda d: d["persons"]["malenkov"]["contender"].update({"from": 1953, "until": 1950}),
+     "persons.malenkov.contender: until (1950-01-01) is before from (1953-01-01)"),
+    (lambda d: d["junctures"]["advisers"]["options"]["stay"].update(text="{leader} stays"),
+     "junctures.advisers.options.stay.text names {leader}; the only placeholder is {holder}"),
+    (lambda d: d["nations"]["prc"].update(capability={1950: 0.1, 1960: 0}),
+     "nations.prc.capability must be above 0 at every date"),
+    (lambda d: d["history"]["checks"][1].update(within=[1995, 1999]),
+     "history.checks[1] (median split year) looks at 1995-1999, outside the simulated years "
+     "1949-1991"),
+    (lambda d: d["history"]["checks"][2].update(years=[1930, 1940]),
+     "looks at 1930-1940, outside the simulated years 1949-1991"),
+])
+def test_what_cannot_have_happened_is_refused(raw, change, says):
+    """Input that is well typed but impossible (a death before a birth, a window that runs
+    backward, a name the chronicle cannot fill in, a capability of nothing, a check of years
+    never simulated) is refused in one line rather than run."""
+    message = refused(raw, change)
+    assert says in message and "\n" not in message
+
+
+@pytest.mark.parametrize(("change", "says"), [
+    (lambda d: d.pop("forces"),
+     "the scenario is missing the key 'forces' (copy it from scenarios/template.yaml"),
+    (lambda d: d["nations"].update(india={"name": "India", "threat_to": {"prc": 0.3}}),
+     "nations.india is neither an ally nor an outside power, so it takes only a name; to give "
+     "it 'threat_to', list it in alliance.outside_powers"),
+    (lambda d: d["history"]["evidence"]["stalin_until_death"].update(until="1949-12-01",
+                                                                      tolerance=0.5),
+     "1949-06-01 (a date of the fact, or one moved by its tolerance of 0.5 years) is outside"),
+])
+def test_a_refusal_says_what_to_do(raw, change, says):
+    assert says in refused(raw, change)
+
+
 def test_dates_round_trip():
     assert to_decimal_year("1949-10-01") == 1949.75
     assert to_decimal_year("1956-02-15") == pytest.approx(1956 + (1 + 14 / 29) / 12)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from sim.calendar import iso_date
 from sim.scenario.base import Id, Strict
 from sim.scenario.fields import (
     Date,
@@ -14,6 +15,7 @@ from sim.scenario.fields import (
     TraitSpec,
     Unit,
     Weight,
+    fail,
     number,
     series,
 )
@@ -78,6 +80,14 @@ class Nation(Strict):
     openness_scale: uncertain(0.0, 10.0) = Field(1.0, description="outside power: multiplies "
                                                   "openness_to")
 
+    @model_validator(mode="after")
+    def _some_capability(self):
+        if self.capability is not None and min(self.capability.values) <= 0:
+            raise fail("{path}.capability must be above 0 at every date (it divides: an ally's "
+                       "relative power, the reach of help against an outside power); leave it "
+                       "out for an outside power against which help is whole")
+        return self
+
     def title_at(self, year: float) -> str:
         """The office's title at `year`."""
         return self.office.at(year) if isinstance(self.office, Titles) else ""
@@ -104,6 +114,14 @@ class Contender(Strict):
     from_: Date = Field(1000.0, alias="from", description="first day the person contends")
     until: Date = Field(3000.0, description="day after which the person no longer contends")
 
+    @model_validator(mode="after")
+    def _a_window(self):
+        if self.until < self.from_:
+            raise fail(f"{{path}}: until ({iso_date(self.until)}) is before from "
+                       f"({iso_date(self.from_)}); the window in which the person contends "
+                       "must run forward")
+        return self
+
 
 class Person(Strict):
     """A leader or contender."""
@@ -119,5 +137,11 @@ class Person(Strict):
     security: Fraction = Field(description="hold on office: the ouster hazard is multiplied "
                                "by 1 - security")
     contender: Contender = Field(Contender(weight=0), description="succession weight and window")
+
+    @model_validator(mode="after")
+    def _born_before_death(self):
+        if self.died is not None and self.died < self.born:
+            raise fail(f"{{path}}: died ({iso_date(self.died)}) is before born ({self.born:g})")
+        return self
 
 

@@ -97,13 +97,20 @@ class Evidence(Strict):
 def check_evidence(world) -> None:
     """Raise ScenarioError for the first fact naming a person, nation or power that does not
     exist in its role, or a day outside the simulated period, and for a history check naming
-    a piece of evidence that does not exist."""
+    a piece of evidence that does not exist or looking only at years outside the period."""
     names = list(world.history.evidence) + [f"choice.{j.id}" for j in world.juncture_list
                                             if j.historical is not None]
+    first, last = int(world.start), int(world.horizon)
     for i, check in enumerate(world.history.checks):
         if check.evidence is not None and check.evidence not in names:
             raise ScenarioError(unknown(f"evidence '{check.evidence}' in history.checks[{i}]",
                                         check.evidence, names))
+        years = {"share_within": check.years, "median_year": check.within,
+                 "median_cohesion": [check.year, check.year]}.get(check.statistic)
+        if years is not None and (years[1] < first or years[0] > last):
+            raise ScenarioError(f"history.checks[{i}] ({check.name}) looks at "
+                                f"{years[0]:g}-{years[1]:g}, outside the simulated years "
+                                f"{first}-{last}")
     for name, fact in world.history.evidence.items():
         path = f"history.evidence.{name}"
         if fact.nation is not None and fact.nation not in world.members:
@@ -120,5 +127,8 @@ def check_evidence(world) -> None:
                                         world.outside_powers))
         for day in fact.dates:
             if not world.start <= day <= world.horizon + 1e-9:
-                raise ScenarioError(f"{path}: {iso_date(day)} is outside the simulated period "
-                                    f"{iso_date(world.start)} to {iso_date(world.horizon)}")
+                shifted = (f" (a date of the fact, or one moved by its tolerance of "
+                           f"{fact.tolerance:g} years)" if fact.tolerance else "")
+                raise ScenarioError(f"{path}: {iso_date(day)}{shifted} is outside the "
+                                    f"simulated period {iso_date(world.start)} to "
+                                    f"{iso_date(world.horizon)}")

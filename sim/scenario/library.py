@@ -161,8 +161,8 @@ def read_scenario(path: Path, names: list[str] | None = None) -> dict:
                                 "scenario's defaults may name only other scenarios (such as "
                                 "baseline) and _self_")
         if names is not None and entry not in names:
-            raise ScenarioError(f"{path}: defaults entry '{entry}' names no scenario; "
-                                f"allowed: {', '.join(names)}, _self_")
+            raise ScenarioError(f"{path}: defaults entry '{entry}' names no scenario; allowed: "
+                                f"{', '.join(n for n in names if n != path.stem)}, _self_")
     return data
 
 

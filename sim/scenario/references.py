@@ -76,6 +76,10 @@ def _check_role(nation: Nation, role: str, world: World) -> None:
     given = nation.model_fields_set - set(NOTE_KEYS) - set(INJECTED)
     allowed = keys["required"] + keys["optional"]
     for key in given:
+        if role == "bystander" and key not in allowed:
+            raise ScenarioError(f"{path} is neither an ally nor an outside power, so it takes "
+                                f"only a name; to give it '{key}', list it in "
+                                "alliance.outside_powers")
         if key not in allowed:
             raise ScenarioError(unknown(f"key '{key}' in {path} (an {role})"
                                         if role[0] in "ao" else f"key '{key}' in {path} (a "

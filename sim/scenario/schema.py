@@ -66,8 +66,11 @@ class Alliance(Strict):
     border: Flag = Field(True, description="whether the allies share a border (false: no "
                          "border tension and no armed clash but a dated war)")
     aid_flow: series(0.0, 1.0) | None = Field(None, description="a continuing flow of aid and "
-                                              "trade between the allies, per year (0-1 scale), "
-                                              "beside the junctures' one-off changes")
+                                              "trade between the allies: dependence added per "
+                                              "year, beside the junctures' one-off changes; a "
+                                              "steady flow f settles the dependence at "
+                                              "f * aid_half_life / ln 2 (with a six-year "
+                                              "half-life, 0.023 at about 0.2)")
 
 
 class SplitDefinition(Strict):

@@ -3,15 +3,16 @@ challenges to an office holder."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from pydantic import Field, create_model
+from pydantic import Field, create_model, model_validator
 
 from sim.engine.processes.junctures import WHEN
 from sim.engine.schedule import EFFECTS
 from sim.engine.specs import OPTION_PREDICTORS
 from sim.scenario.base import Id, Keyed, Strict
-from sim.scenario.fields import MAX_WEIGHT, Date, Flag, Text, Unit, number
+from sim.scenario.fields import MAX_WEIGHT, Date, Flag, Text, Unit, fail, number
 from sim.scenario.uncertain import UncertainDate, uncertain
 
 
@@ -62,6 +63,8 @@ def _chosen(self) -> list[tuple[str, Any]]:
 Effects.chosen = _chosen
 
 Coefficient = number(-50, 50)
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+"""A `{name}` in an option's text, which the chronicle fills in (only `{holder}`)."""
 
 
 class Option(Strict):
@@ -86,6 +89,14 @@ class Option(Strict):
                                         "hold")
     excludes: Conditions | None = Field(None, description="the option is closed where these "
                                         "hold")
+
+    @model_validator(mode="after")
+    def _one_placeholder(self):
+        unknown = sorted(set(PLACEHOLDER.findall(self.text)) - {"{holder}"})
+        if unknown:
+            raise fail(f"{{path}}.text names {', '.join(unknown)}; the only placeholder is "
+                       "{holder}, the deciding holder's name")
+        return self
 
 
 class Juncture(Strict):

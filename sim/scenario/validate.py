@@ -107,7 +107,9 @@ def message(error: ValidationError) -> str:
             return text.replace("{path}", path)
         return f"{path}{text}" if text.startswith(".") else f"{path} {text}"
     if kind == "missing":
-        return f"{where} is missing the key '{loc[-1]}'"
+        hint = (" (copy it from scenarios/template.yaml: the baseline's calibrated values)"
+                if loc == ("forces",) else "")
+        return f"{where} is missing the key '{loc[-1]}'{hint}"
     if kind == "extra_forbidden":
         model = model_at(loc[:-1])
         allowed = allowed_keys(model) if model else []

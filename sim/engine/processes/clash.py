@@ -39,7 +39,9 @@ class Clash(Process):
                                 "summed impulsiveness and hostility"),
     }
     effects = {"clash": Effect("flag", "the allies fight: an armed clash now, if none yet "
-                               "(a dated war)")}
+                               "(a dated war). It is an outcome and changes no state: write "
+                               "what the war did to relations beside it, as grievance "
+                               "and border effects")}
     streams = (CLASH,)
     outcomes = (CLASH_OUTCOME,)
     events = (CLASH_EVENT,)
