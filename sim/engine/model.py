@@ -69,6 +69,7 @@ class AllianceModel(mesa.Model):
         self.observers = list(observers)
         self.forced = forced or {}
         self.tracing = any(hasattr(o, "record_event") for o in self.observers)
+        self.cause_date = None   # the date of the decision whose effects are being applied
 
         self.cast = Cast(world.persons, n_worlds)
         for row, spec in enumerate(world.persons.values()):
@@ -142,18 +143,25 @@ class AllianceModel(mesa.Model):
         """(W,) whether the alliance has split by now."""
         return self.get(Split).happened()
 
-    def apply_effects(self, effects: Effects, worlds: np.ndarray) -> None:
+    def apply_effects(self, effects: Effects, worlds: np.ndarray, date=None) -> None:
         """Apply a juncture option's effects in the `worlds` mask, each by the process that
-        declares it, in schedule order, and a change of leader last."""
+        declares it, in schedule order, and a change of leader last. The events they cause
+        carry the juncture's `date` (a dated war is told on its day, not at the step's start)."""
         chosen = effects.chosen()
         chosen.sort(key=lambda item: item[0] == "leader")
-        for name, value in chosen:
-            self.get(EFFECT_OWNER[name]).apply(name, value, worlds)
+        self.cause_date = date
+        try:
+            for name, value in chosen:
+                self.get(EFFECT_OWNER[name]).apply(name, value, worlds)
+        finally:
+            self.cause_date = None
 
     def emit(self, kind: EventKind, worlds: np.ndarray, **details) -> None:
         """Tell the tracing observers that an event of `kind` happened in `worlds` (a (W,)
         mask, or an index array)."""
         if self.tracing:
+            if self.cause_date is not None:
+                details = {"date": self.cause_date, **details}
             if worlds.dtype != bool:
                 worlds = np.isin(self.cols, worlds)
             for observer in self.observers:

@@ -50,9 +50,11 @@ class Entry:
 
     Attributes:
         year: the model's date of the turn: the start of its step, as in runs.parquet.
-        shown: the date the reader sees (EventKind.shown): the start of the step for a dated
-            outcome, the event's own date where it has one (a juncture, a death), the date of
-            its cause for a change of holder, else the middle of the step.
+        shown: the date the reader sees (EventKind.shown): the event's own date where it has
+            one (a juncture, a death, the day a real_power entry begins), the date of the
+            juncture whose effect it is (a dated war, a dated polemic), else the start of the
+            step for an outcome, the date of its cause for a change of holder, or the middle
+            of the step.
         kind: the event's kind (sim/engine/schedule.py, EVENTS).
         text: the sentence, worded from the scenario.
         cohesion: cohesion at that turn, on its 0-1 scale.
@@ -167,12 +169,14 @@ def tell(traced: TracedWorld) -> list[Entry]:
     for e in traced.events:
         kind = EVENTS[e.kind]
         year = float(world.year_of(e.step))
+        date = e.details.get("date")   # its own day, or its cause's (a juncture, a real_power)
+        dated = date is not None and not np.isnan(date)
         if kind.shown == "start":
-            shown, cohesion = year, traced.cohesion[e.step]
+            shown, cohesion = (date if dated else year), traced.cohesion[e.step]
         else:
             cohesion = e.details.get("cohesion", before[e.step])
-            if kind.shown == "date":
-                shown = e.details["date"]
+            if dated:
+                shown = max(date, world.start)
             elif kind.shown == "cause" and last is not None and last.step == e.step:
                 shown = entries[-1].shown
             else:

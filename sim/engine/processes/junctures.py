@@ -104,7 +104,7 @@ class Junctures(Process):
             if worlds.any():
                 model.emit(CHOSEN, worlds, juncture=juncture.id, option=option.id,
                            cohesion=model.cohesion, date=juncture.date)
-                model.apply_effects(option.effects, worlds)
+                model.apply_effects(option.effects, worlds, juncture.date)
 
     def columns(self) -> dict:
         return {f"choice.{j.id}": Labels(self.choices[j.id], list(j.options))

@@ -158,16 +158,18 @@ class Power(Process):
 
     def _find_decider(self, ally) -> None:
         model, cast = self.model, self.model.cast
-        decider = ally.holder
+        decider, since = ally.holder, np.full(model.n_worlds, np.nan)
         for row, start, until in self.real_power[ally.spec.id]:
             active = ((start <= model.year) & (model.year < until)
                       & (cast.death_year[row] > model.end_of_step) & ~cast.ousted[row])
             decider = np.where(active & (ally.holder != row), row, decider)
+            begun = active & (ally.holder != row) & (start > model.year - model.dt)
+            since = np.where(begun, start, since)   # its date, where it began this step
         changed = decider != ally.decider
         if changed.any():
             ally.set_decider(decider, np.flatnonzero(changed))
             model.emit(DECIDER, changed, nation=ally.spec.id, person=decider,
-                       holder=ally.holder)
+                       holder=ally.holder, date=since)
 
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:
         model = self.model
