@@ -215,6 +215,24 @@ def test_a_partner_that_will_not_help_against_the_threat_gives_no_glue():
     assert split_share(abandoned) > split_share(helped) + 0.25
 
 
+def test_a_partner_that_never_would_help_is_written_as_the_powers_backing():
+    """Backing at the start is data (nations.c.backing): set to 0 it removes the glue as the
+    juncture effect does, and where not given it is 1, as before the field existed."""
+    def backing(start=None):
+        def change(data):
+            even_odds(data)
+            data["nations"]["c"]["threat_to"] = {"a": 0.8, "b": 0.8}
+            data["forces"]["threat_weight"] = 0.3
+            if start is not None:
+                data["nations"]["c"]["backing"] = {"a": start, "b": start}
+        return change
+    unset, whole, none = (run(world(backing(v))) for v in (None, 1.0, 0.0))
+    assert split_share(unset) == split_share(whole)
+    assert split_share(none) > split_share(whole) + 0.25
+    with pytest.raises(ScenarioError, match="unknown key 'e' in nations.c.backing; allowed: a, b"):
+        world(lambda d: d["nations"]["c"].update(backing={"e": 0.5}))
+
+
 def test_the_outside_powers_capability_limits_what_the_partner_can_do():
     def reach(capability_of_c: float):
         def change(data):

@@ -36,7 +36,7 @@ class Nation(Strict):
     """A state: one of the two allies (name, capability, line, sovereignty_sensitivity,
     recognition, office, holder; optionally status_aspiration, real_power and deference), an
     outside power (name, threat_to, openness_to; optionally aid_to, leverage_over,
-    detente_with, capability and the scales) or a bystander (name only)."""
+    detente_with, backing, capability and the scales) or a bystander (name only)."""
 
     id: Id = ""
     name: Text = Field(description="how reports and the chronicle name it")
@@ -75,6 +75,10 @@ class Nation(Strict):
         "threatening power (as its armourer or patron), not help in fighting it")
     detente_with: dict[str, series(0.0, 1.0)] = Field({}, description="outside power: its "
                                                       "detente with each ally (0-1 scale)")
+    backing: dict[str, Unit] = Field({}, description="outside power: how far each ally's "
+                                     "partner stands with it against this power at the start "
+                                     "(1 where not given; the backing effect moves it): a "
+                                     "partner that will not help gives no glue")
     threat_scale: uncertain(0.0, 10.0) = Field(1.0, description="outside power: multiplies "
                                                 "threat_to")
     openness_scale: uncertain(0.0, 10.0) = Field(1.0, description="outside power: multiplies "

@@ -20,8 +20,8 @@ ROLE_KEYS = {
                           "recognition", "office", "holder"),
              "optional": ("status_aspiration", "real_power", "deference", "deference_to")},
     "outside power": {"required": ("name", "threat_to", "openness_to"),
-                      "optional": ("aid_to", "leverage_over", "detente_with", "capability",
-                                   "threat_scale", "openness_scale")},
+                      "optional": ("aid_to", "leverage_over", "detente_with", "backing",
+                                   "capability", "threat_scale", "openness_scale")},
     "bystander": {"required": ("name",), "optional": ()},
 }
 
@@ -101,6 +101,7 @@ def _check_role(nation: Nation, role: str, world: World) -> None:
             _check_nation_keys(getattr(nation, key), f"{path}.{key}", world, every=True)
         _check_nation_keys(nation.aid_to, f"{path}.aid_to", world)
         _check_nation_keys(nation.detente_with, f"{path}.detente_with", world)
+        _check_nation_keys(nation.backing, f"{path}.backing", world)
         if nation.id in nation.leverage_over:
             raise ScenarioError(f"{path}.leverage_over names {nation.id} itself: it holds back "
                                 f"other outside powers' threats (its own is threat_to)")

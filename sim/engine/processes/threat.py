@@ -7,8 +7,9 @@ intentions, which a scenario composes into each outside power's threat to each a
 Each ally's holder perceives it through his threat perception. The glue counts, for each outside
 power, the threat each ally perceives times what its partner can do against it: the partner's
 reach (its capability against the power's, where the scenario gives the power one) and its
-backing (1 at the start; juncture options lower it when the partner will not help, e.g. stays
-neutral in the ally's war, and raise it when it does). A gap between the allies' perceptions
+backing (1 at the start unless the outside power's `backing` says otherwise; juncture options
+lower it when the partner will not help, e.g. stays neutral in the ally's war, and raise it
+when it does). A gap between the allies' perceptions
 is friction: the ally that feels the threat fears abandonment, the other entrapment (Snyder,
 "The Security Dilemma in Alliance Politics", World Politics 36(4), 1984). And an ally relies on
 its partner against a power only as far as it has no other recourse: where a second outside
@@ -62,7 +63,7 @@ class Threat(Process):
     def __init__(self, model):
         super().__init__(model)
         n = model.n_worlds
-        self.backing = {(p.spec.id, a.spec.id): np.ones(n)
+        self.backing = {(p.spec.id, a.spec.id): np.full(n, p.spec.backing.get(a.spec.id, 1.0))
                         for p in model.outside for a in model.allies}
         self.recourse = {}
         for power in model.outside:
