@@ -20,7 +20,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from sim.errors import InputError
-from sim.scenario.library import explain
+from sim.scenario.explain import explain
 
 
 def parse(overrides: list[str]):

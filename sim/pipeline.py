@@ -82,9 +82,9 @@ def check_comparable(world: World, reference: World | None) -> None:
                 f"{w.steps_per_year} steps a year")
     raise ScenarioError(f"compare_with '{reference.name}' simulates {shown(reference)}, this "
                         f"scenario {shown(world)}; a comparison pairs the same alliance step by "
-                        f"step: set the scenario's compare_with to the world it departs from, "
-                        f"or to its own name for a world of its own (compare_with=null on the "
-                        f"command line compares with none)")
+                        f"step: a new world names itself in compare_with, a counterfactual the "
+                        f"world it departs from, and a run that changes the period on the "
+                        f"command line adds compare_with=null")
 
 
 _references: dict[tuple[int, str], World] = {}

@@ -33,7 +33,8 @@ from sim import interrupts
 from sim.composing import Composer, parse, trust_checked_points
 from sim.errors import InputError
 from sim.outputs.folder import FolderError, describe_holder, holder_of, lock_folder
-from sim.scenario.library import check_scenario_name, explain, scenario_names
+from sim.scenario.explain import explain
+from sim.scenario.library import check_scenario_name, scenario_names
 
 Check = Callable[[DictConfig, str], None]
 """An entry point's check of one composed config and its scenario's name: raises InputError."""

@@ -165,14 +165,19 @@ def test_ranking_only_the_worlds_told_gives_the_same_worlds_in_the_same_order():
 
 
 def test_what_a_dated_decision_causes_is_told_on_its_day():
-    """A war and a public attack that a juncture dates, and real power taken on a given day,
-    are told on their own dates, not at the start or middle of the quarter they fall in, so a
-    war is never told before the decision that began it."""
+    """A war and a public attack that a juncture dates are told on its day, not at the start or
+    middle of the quarter they fall in, so a war is never told before the decision that began
+    it; real power given from a date is told from the step it takes effect in, so the text
+    never credits a decision to a decider before he decides."""
+    def choice(date):
+        return {"title": f"choice {date}", "date": date, "actor": "a",
+                "options": {"only": {"text": "{holder} chooses", "weight": 1}}}
     data = tiny_scenario()
     data["junctures"] = {"war": {"title": "The war", "date": "1955-02-15", "actor": "a",
                                  "options": {"fight": {"text": "{holder} fights", "weight": 1,
                                                        "effects": {"clash": True,
-                                                                   "polemic": {"a": 1}}}}}}
+                                                                   "polemic": {"a": 1}}}}},
+                         "before": choice("1956-03-01"), "after": choice("1956-05-01")}
     data["persons"]["qa"] = {**data["persons"]["pa"], "name": "QA"}
     data["nations"]["a"]["real_power"] = [{"person": "qa", "from": "1956-02-10"}]
     entries = tell(trace_world(parse_world(data, "tiny"), 1, 10, 10, 0))
@@ -182,5 +187,7 @@ def test_what_a_dated_decision_causes_is_told_on_its_day():
     assert kinds.index("juncture") < kinds.index("clash")
     assert war.shown == clash.shown == attack.shown == pytest.approx(1955 + 1 / 12 + 14 / 336)
     assert clash.year == 1955.0   # the model's date, as in runs.parquet, stays the step's
-    assert power.shown == pytest.approx(1956 + 1 / 12 + 9 / 348)
-    assert "QA holds real power in A" in power.text
+    texts = [e.text for e in entries]
+    assert power.shown == 1956.25 and "QA holds real power in A" in power.text
+    assert texts.index("*choice 1956-03-01.* A chooses.") < entries.index(power) \
+        < texts.index("*choice 1956-05-01.* QA chooses.")

@@ -129,7 +129,10 @@ def test_what_cannot_have_happened_is_refused(raw, change, says):
      "the scenario is missing the key 'forces' (copy it from scenarios/template.yaml"),
     (lambda d: d["nations"].update(india={"name": "India", "threat_to": {"prc": 0.3}}),
      "nations.india is neither an ally nor an outside power, so it takes only a name; to give "
-     "it 'threat_to', list it in alliance.outside_powers"),
+     "it 'threat_to', name it in alliance.outside_powers (a file with third_power lists that "
+     "power there too"),
+    (lambda d: d["nations"].update(india={"name": "India", "office": "Prime Minister"}),
+     "unknown key 'office' in nations.india (a bystander)"),
     (lambda d: d["history"]["evidence"]["stalin_until_death"].update(until="1949-12-01",
                                                                       tolerance=0.5),
      "1949-06-01 (a date of the fact, or one moved by its tolerance of 0.5 years) is outside"),

@@ -152,7 +152,10 @@ class EventKind:
         shown: when the reader sees it: at the 'start' of its step (the dated outcomes), in
             the 'middle' (a process that only knows the step it fell in), on its 'date' (the
             event's `date` detail: a death, a juncture), or on the date of its 'cause' (the
-            event logged just before it in the same step: a successor after a death).
+            event logged just before it in the same step: a successor after a death). Any
+            event with a `date` detail is shown on it: its own, or that of the juncture whose
+            effect it is (AllianceModel.apply_effects), or the start of the step in which real
+            power given from a date takes effect.
         tell: the sentence, from the event and the world's `Story`
             (sim/outputs/chronicle.py), worded only from scenario data and the engine's
             vocabulary.

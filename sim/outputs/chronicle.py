@@ -28,7 +28,7 @@ from sim.engine.model import AllianceModel
 from sim.engine.observers import EventTrace
 from sim.engine.processes.offices import HOLDER
 from sim.engine.processes.power import DECIDER
-from sim.engine.schedule import EVENTS, HEADLINE, OUTCOMES
+from sim.engine.schedule import EVENTS, HEADLINE, OUTCOMES, SCHEDULE
 from sim.engine.specs import NOT_YET, Event
 from sim.engine.streams import KeptStreams
 from sim.errors import InputError, SettingsError
@@ -42,6 +42,10 @@ from sim.outputs.worlds import (  # noqa: F401 (PICKS, parse_pick, pick_world: r
     read_run,
 )
 from sim.scenario.schema import World
+
+OUTCOME_EVENT = {p.outcomes[0].id: p.events[0].id for p in SCHEDULE if p.outcomes and p.events}
+"""The event that tells each outcome (its process's first): the first public attack tells the
+first public polemic, the first clash the first armed clash."""
 
 
 @dataclass(frozen=True)
@@ -201,9 +205,13 @@ def render(entries: list[Entry], traced: TracedWorld, why: str, summary: dict) -
         fate = "The alliance held to the horizon"
     else:
         fate = f"The alliance split in {month_year(years[HEADLINE.id])}"
+    first_told = {}
+    for entry in entries:
+        first_told.setdefault(entry.kind, entry.shown)
     for outcome in OUTCOMES:
         if outcome is not HEADLINE and years[outcome.id] is not None:
-            fate += f"; {outcome.title}: {month_year(years[outcome.id])}"
+            told = first_told.get(OUTCOME_EVENT.get(outcome.id), years[outcome.id])
+            fate += f"; {outcome.title}: {month_year(told)}"   # as the entry below dates it
     step = step_name(world)
     held = _years(world.split_sustained_years)
     lines = [

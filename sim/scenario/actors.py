@@ -40,10 +40,10 @@ class Nation(Strict):
 
     id: Id = ""
     name: Text = Field(description="how reports and the chronicle name it")
-    capability: series() | None = Field(None, description="material capability over time "
-                                        "(a COW NMC index: CINC, or in the baseline its "
-                                        "economic and military components); for an outside "
-                                        "power, how far an ally can help against it")
+    capability: series() | None = Field(None, description="material capability over time, "
+                                        "above 0 (a COW NMC index: CINC, or in the baseline "
+                                        "its economic and military components); for an "
+                                        "outside power, how far an ally can help against it")
     line: Fraction = Field(0.5, description="ally: initial ideological line, 0 pragmatic to "
                            "1 radical")
     sovereignty_sensitivity: Fraction = Field(0.5, description="ally: how strongly affronts "

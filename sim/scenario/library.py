@@ -36,7 +36,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.engine.schedule import PARAMETERS
 from sim.errors import ScenarioError
-from sim.scenario.schema import INJECTED, World, scenario_fields
+from sim.scenario.schema import INJECTED, World
 from sim.scenario.validate import parse_world
 
 MALFORMED = "_malformed_"
@@ -379,32 +379,6 @@ def merge_as_omegaconf(base: dict, over: dict) -> dict:
         elif not (value == MISSING and key in merged):
             merged[key] = value
     return merged
-
-
-def explain(error: Exception, base: DictConfig | None) -> str:
-    """One line for a Hydra composition error: a misspelt key names the closest key and those
-    allowed at its level; anything else is Hydra's own message on one line."""
-    text = f"{error}\n{error.__cause__ or ''}"
-    unknown = re.search(r"Key '([^']+)' is not in struct\s+full_key: (\S+)", text)
-    if not unknown or base is None:
-        return " ".join(line.strip() for line in str(error).splitlines()
-                        if line.strip() and not line.startswith("See https://"))
-    full_key = unknown.group(2)
-    parent, _, key = full_key.rpartition(".")
-    node = OmegaConf.select(base, parent) if parent else base
-    allowed = [str(k) for k in node.keys()] if isinstance(node, DictConfig) else []
-    unwritten = sorted(scenario_fields() - set(allowed)) if full_key.startswith("scenario.") else []
-    if key in unwritten:
-        return (f"'{full_key}' is a field the scenario file does not write: add it with a "
-                f"leading +, '+{full_key}=VALUE' (written in {parent}: {', '.join(allowed)})")
-    close = difflib.get_close_matches(key, allowed + unwritten, n=1)
-    hint = ""
-    if close:
-        hint = f" (did you mean '{close[0]}'?)" if close[0] in allowed else \
-            f" (did you mean '+{parent}.{close[0]}'?)"
-    return f"unknown key '{full_key}'{hint}; allowed in {parent or 'the config'}: " + \
-        ", ".join(allowed)
-
 
 
 def check_scenario_name(name: str, known: list[str]) -> None:

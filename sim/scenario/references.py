@@ -76,10 +76,12 @@ def _check_role(nation: Nation, role: str, world: World) -> None:
     given = nation.model_fields_set - set(NOTE_KEYS) - set(INJECTED)
     allowed = keys["required"] + keys["optional"]
     for key in given:
-        if role == "bystander" and key not in allowed:
+        outside = ROLE_KEYS["outside power"]["required"] + ROLE_KEYS["outside power"]["optional"]
+        if role == "bystander" and key not in allowed and key in outside:
             raise ScenarioError(f"{path} is neither an ally nor an outside power, so it takes "
-                                f"only a name; to give it '{key}', list it in "
-                                "alliance.outside_powers")
+                                f"only a name; to give it '{key}', name it in "
+                                "alliance.outside_powers (a file with third_power lists that "
+                                "power there too, in its place)")
         if key not in allowed:
             raise ScenarioError(unknown(f"key '{key}' in {path} (an {role})"
                                         if role[0] in "ao" else f"key '{key}' in {path} (a "

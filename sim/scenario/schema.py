@@ -12,10 +12,9 @@ built from those declarations.
 from __future__ import annotations
 
 import math
-from functools import cache
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, PrivateAttr, create_model, model_validator
+from pydantic import Field, PrivateAttr, create_model, model_validator
 
 from sim.engine.schedule import OUTCOMES, PARAMETERS
 from sim.engine.specs import TRAITS
@@ -264,22 +263,3 @@ class World(Strict):
         """The junctures in date order."""
         return tuple(self.junctures.values())
 
-
-@cache
-def scenario_fields() -> frozenset[str]:
-    """Every field name of the scenario format, at any depth (docs/SCENARIO_FORMAT.md): a key
-    a file may leave out, so that a command line may still add it."""
-    names, seen, models = set(), set(), [World]
-    while models:
-        model = models.pop()
-        if model in seen:
-            continue
-        seen.add(model)
-        names.update(field.alias or name for name, field in model.model_fields.items())
-        annotations = [field.annotation for field in model.model_fields.values()]
-        while annotations:
-            annotation = annotations.pop()
-            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-                models.append(annotation)
-            annotations.extend(get_args(annotation))
-    return frozenset(names)

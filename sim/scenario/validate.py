@@ -107,7 +107,7 @@ def message(error: ValidationError) -> str:
             return text.replace("{path}", path)
         return f"{path}{text}" if text.startswith(".") else f"{path} {text}"
     if kind == "missing":
-        hint = (" (copy it from scenarios/template.yaml: the baseline's calibrated values)"
+        hint = (" (copy it from scenarios/template.yaml: the baseline's values)"
                 if loc == ("forces",) else "")
         return f"{where} is missing the key '{loc[-1]}'{hint}"
     if kind == "extra_forbidden":

@@ -164,7 +164,7 @@ class Power(Process):
                       & (cast.death_year[row] > model.end_of_step) & ~cast.ousted[row])
             decider = np.where(active & (ally.holder != row), row, decider)
             begun = active & (ally.holder != row) & (start > model.year - model.dt)
-            since = np.where(begun, start, since)   # its date, where it began this step
+            since = np.where(begun, model.year, since)   # told from the step it takes effect
         changed = decider != ally.decider
         if changed.any():
             ally.set_decider(decider, np.flatnonzero(changed))

@@ -47,7 +47,8 @@ class Threat(Process):
     effects = {
         "backing": Effect("per_power", "change in the partner's backing of the named ally "
                           "against the named outside power ({power: {ally: change}}, 0-1 "
-                          "scale, starting at 1)", -1.0, 1.0),
+                          "scale, starting at the power's backing, 1 where not given)",
+                          -1.0, 1.0),
         "threat": Effect("per_power", "a lasting change to the named outside power's threat to "
                          "the named ally ({power: {ally: change}}): a second patron restraining "
                          "it, a war raising it", -1.0, 1.0),
