@@ -72,19 +72,23 @@ def check_comparable(world: World, reference: World | None) -> None:
     step: both must be the same alliance over the same steps (a new world copied from the
     template still naming `template`, or naming none and so the baseline, is refused here, not
     after its simulation)."""
-    if reference is None or reference == world:
+    if reference is None or reference == world or _steps(reference) == _steps(world):
         return
-    ours = (world.members, world.start, world.horizon, world.steps_per_year)
-    if (reference.members, reference.start, reference.horizon, reference.steps_per_year) == ours:
-        return
-    def shown(w: World) -> str:
-        return (f"{' and '.join(w.members)} from {iso_date(w.start)} to {iso_date(w.horizon)}, "
-                f"{w.steps_per_year} steps a year")
-    raise ScenarioError(f"compare_with '{reference.name}' simulates {shown(reference)}, this "
-                        f"scenario {shown(world)}; a comparison pairs the same alliance step by "
+    raise ScenarioError(f"compare_with '{reference.name}' simulates {_told(reference)}, this "
+                        f"scenario {_told(world)}; a comparison pairs the same alliance step by "
                         f"step: a new world names itself in compare_with, a counterfactual the "
                         f"world it departs from, and a run that changes the period on the "
                         f"command line adds compare_with=null")
+
+
+def _steps(world: World) -> tuple:
+    """What a paired comparison needs two worlds to share: the alliance and its steps."""
+    return world.members, world.start, world.horizon, world.steps_per_year
+
+
+def _told(world: World) -> str:
+    return (f"{' and '.join(world.members)} from {iso_date(world.start)} to "
+            f"{iso_date(world.horizon)}, {world.steps_per_year} steps a year")
 
 
 _references: dict[tuple[int, str], World] = {}

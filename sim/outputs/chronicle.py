@@ -55,10 +55,10 @@ class Entry:
     Attributes:
         year: the model's date of the turn: the start of its step, as in runs.parquet.
         shown: the date the reader sees (EventKind.shown): the event's own date where it has
-            one (a juncture, a death, the day a real_power entry begins), the date of the
-            juncture whose effect it is (a dated war, a dated polemic), else the start of the
-            step for an outcome, the date of its cause for a change of holder, or the middle
-            of the step.
+            one (a juncture, a death), the date of the juncture whose effect it is (a dated
+            war, a dated polemic), the start of the step in which dated real power takes
+            effect, else the start of the step for an outcome, the date of its cause for a
+            change of holder, or the middle of the step.
         kind: the event's kind (sim/engine/schedule.py, EVENTS).
         text: the sentence, worded from the scenario.
         cohesion: cohesion at that turn, on its 0-1 scale.

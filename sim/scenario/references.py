@@ -75,8 +75,8 @@ def _check_role(nation: Nation, role: str, world: World) -> None:
     keys = ROLE_KEYS[role]
     given = nation.model_fields_set - set(NOTE_KEYS) - set(INJECTED)
     allowed = keys["required"] + keys["optional"]
+    outside = ROLE_KEYS["outside power"]["required"] + ROLE_KEYS["outside power"]["optional"]
     for key in given:
-        outside = ROLE_KEYS["outside power"]["required"] + ROLE_KEYS["outside power"]["optional"]
         if role == "bystander" and key not in allowed and key in outside:
             raise ScenarioError(f"{path} is neither an ally nor an outside power, so it takes "
                                 f"only a name; to give it '{key}', name it in "

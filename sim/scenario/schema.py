@@ -262,4 +262,3 @@ class World(Strict):
     def juncture_list(self) -> tuple[Juncture, ...]:
         """The junctures in date order."""
         return tuple(self.junctures.values())
-

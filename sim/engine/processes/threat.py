@@ -8,15 +8,14 @@ Each ally's holder perceives it through his threat perception. The glue counts, 
 power, the threat each ally perceives times what its partner can do against it: the partner's
 reach (its capability against the power's, where the scenario gives the power one) and its
 backing (1 at the start unless the outside power's `backing` says otherwise; juncture options
-lower it when the partner will not help, e.g. stays neutral in the ally's war, and raise it
-when it does). A gap between the allies' perceptions
-is friction: the ally that feels the threat fears abandonment, the other entrapment (Snyder,
-"The Security Dilemma in Alliance Politics", World Politics 36(4), 1984). And an ally relies on
-its partner against a power only as far as it has no other recourse: where a second outside
-power open to it could hold that power's threat back (`leverage_over`), the glue counts only the
-share of the threat left to the partner: an ally's dependence grows with its need, with the
-partner's capacity to meet it and with the want of alternatives (Snyder 1984; Snyder, Alliance
-Politics, Cornell UP 1997).
+lower it when the partner will not help, e.g. stays neutral in the ally's war, and raise it when
+it does). A gap between the allies' perceptions is friction: the ally that feels the threat
+fears abandonment, the other entrapment (Snyder, "The Security Dilemma in Alliance Politics",
+World Politics 36(4), 1984). And an ally relies on its partner against a power only as far as it
+has no other recourse: where a second outside power open to it could hold that power's threat
+back (`leverage_over`), the glue counts only the share of the threat left to the partner: an
+ally's dependence grows with its need, with the partner's capacity to meet it and with the want
+of alternatives (Snyder 1984; Snyder, Alliance Politics, Cornell UP 1997).
 """
 
 from __future__ import annotations
