@@ -158,18 +158,19 @@ class Power(Process):
 
     def _find_decider(self, ally) -> None:
         model, cast = self.model, self.model.cast
-        decider, since = ally.holder, np.full(model.n_worlds, np.nan)
+        decider, begun = ally.holder, np.zeros(model.n_worlds, dtype=bool)
         for row, start, until in self.real_power[ally.spec.id]:
             active = ((start <= model.year) & (model.year < until)
                       & (cast.death_year[row] > model.end_of_step) & ~cast.ousted[row])
             decider = np.where(active & (ally.holder != row), row, decider)
-            begun = active & (ally.holder != row) & (start > model.year - model.dt)
-            since = np.where(begun, model.year, since)   # told from the step it takes effect
+            if start > model.year - model.dt:   # an entry that takes effect this step
+                begun |= active & (ally.holder != row)
         changed = decider != ally.decider
         if changed.any():
             ally.set_decider(decider, np.flatnonzero(changed))
+            # told from the step's start where a dated entry takes effect, else by its cause
             model.emit(DECIDER, changed, nation=ally.spec.id, person=decider,
-                       holder=ally.holder, date=since)
+                       holder=ally.holder, date=np.where(begun, model.year, np.nan))
 
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:
         model = self.model
