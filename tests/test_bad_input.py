@@ -100,6 +100,7 @@ HOSTILE = {
     "with space": "defaults: [baseline, _self_]\n",
     "bäse": "defaults: [baseline, _self_]\n",
 }
+OWN_WORDS = "title: a test\ndivergence: none\nclaim: none\n"
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +110,10 @@ def library(tmp_path_factory):
     folder = tmp_path_factory.mktemp("library")
     shutil.copytree(ROOT / "scenarios", folder, dirs_exist_ok=True)
     for name, text in HOSTILE.items():
-        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+        own = "" if "title:" in text else OWN_WORDS   # so each is refused for its own fault
+        (folder / f"{name}.yaml").write_text(text + own, encoding="utf-8")
+    (folder / "untitled.yaml").write_text("defaults: [baseline, _self_]\ntitle: t\n",
+                                          encoding="utf-8")
     register_scenarios(folder)
     yield folder
     register_scenarios(ROOT / "scenarios")
@@ -128,6 +132,8 @@ def library(tmp_path_factory):
     ("self_reference", "self_reference.yaml: title = '${divergence}' holds an interpolation"),
     ("key_interpolation", "key 'notes.${oc.env:HOME}' holds an interpolation"),
     ("cycle_a", "cycle_a.yaml: its defaults loop: cycle_a -> cycle_b -> cycle_a"),
+    ("untitled", "untitled.yaml: a counterfactual must give its own title, divergence and "
+                 "claim, or its world's are printed over its results; missing: divergence, claim"),
     ("via_parent", "via_parent.yaml: starts from 'global_payload', which is refused"),
     ("infinite", "forces.threat_weight must be a finite number, got inf"),
     ("infinite_weight", "junctures.korean_arms.options.gift.weight must be a finite number"),

@@ -44,6 +44,8 @@ MALFORMED = "_malformed_"
 this module: a reason may quote text OmegaConf would read as an interpolation)."""
 
 SELF = "_self_"
+OWN_WORDS = ("title", "divergence", "claim")
+"""The fields a counterfactual must give itself rather than inherit from its world."""
 NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
 """What a scenario's name (its file's name without .yaml) may be."""
 
@@ -163,6 +165,11 @@ def read_scenario(path: Path, names: list[str] | None = None) -> dict:
         if names is not None and entry not in names:
             raise ScenarioError(f"{path}: defaults entry '{entry}' names no scenario; allowed: "
                                 f"{', '.join(n for n in names if n != path.stem)}, _self_")
+    missing = [key for key in OWN_WORDS if key not in data]
+    if any(entry != SELF for entry in defaults) and missing:
+        raise ScenarioError(f"{path}: a counterfactual must give its own title, divergence and "
+                            "claim, or its world's are printed over its results; missing: "
+                            + ", ".join(missing))
     return data
 
 

@@ -165,7 +165,8 @@ class World(Strict):
     """
 
     _name: str = PrivateAttr("")
-    title: Text = Field(description="the scenario's title, printed on every output")
+    title: Text = Field(description="the scenario's title, printed on every output (a "
+                        "counterfactual gives its own, as it does divergence and claim)")
     description: Text | None = None
     divergence: Text | None = Field(None, description="the point of divergence from history")
     claim: Text | None = Field(None, description="the claim the scenario tests")
