@@ -239,7 +239,7 @@ def test_the_third_plenum_mostly_brings_deng_to_power():
 @pytest.mark.parametrize("name", ["soviet_egypt", "sino_north_korea"])
 def test_every_juncture_leaves_a_real_choice(name):
     world = world_of(name)
-    assert 10 <= len(world.juncture_list) <= 24          # the research notes list 23-24 each
+    assert 10 <= len(world.juncture_list) <= 24          # a world's turning points, not a script
     for juncture in world.juncture_list:
         assert sum(o.weight > 0 for o in juncture.option_list) >= 2, juncture.id
         assert juncture.historical is not None, juncture.id        # history's option marked
