@@ -73,3 +73,15 @@ def test_the_model_description_gives_the_baselines_forces():
     assert documented.keys() == PARAMETERS.keys()
     assert documented == {name: float(baseline.get(name, parameter.default))
                           for name, parameter in PARAMETERS.items()}
+
+
+def test_every_source_is_one_a_reader_can_find():
+    """Scenarios and docs cite books, datasets and the project's own docs, never the notes the
+    authors worked from, which a reader of the project does not have."""
+    unshipped = re.compile(r"reference timeline|research notes|reference notes|\.\./shared|/work/")
+    texts = [*(ROOT / "scenarios").glob("*.yaml"), *(ROOT / "docs").glob("*.md"),
+             ROOT / "README.md"]
+    cited = [f"{path.name}:{n}" for path in texts
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if unshipped.search(line)]
+    assert not cited
