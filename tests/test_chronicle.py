@@ -92,7 +92,7 @@ def test_each_world_tells_its_story_in_its_own_words(run):
     world = parse_world(data, "baseline")
     entries = tell(trace_world(world, 11, 100, 300, 0))
     text = "\n".join(e.text for e in entries)
-    assert "Koba weighs his options." in text
+    assert "Koba weighs his options (" in text
     assert "Koba holds power in the Union as General Secretary." in text
     assert "Joseph Stalin" not in text and "Soviet Union" not in text
 

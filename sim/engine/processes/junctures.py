@@ -37,7 +37,7 @@ def _tell_choice(event, story) -> str:
     if history is None:
         return f"*{juncture.title}.* {_sentence(text)}"
     note = "as in history" if history is option else "unlike history"
-    return f"*{juncture.title}.* {_sentence(text)} ({note})"
+    return f"*{juncture.title}.* {_sentence(text).rstrip('.')} ({note})."
 
 
 CHOSEN = EventKind("juncture", "date", _tell_choice)
