@@ -146,3 +146,26 @@ def test_dates_round_trip():
     assert to_decimal_year("1956-02-15") == pytest.approx(1956 + (1 + 14 / 29) / 12)
     assert iso_date(to_decimal_year("1956-02-25")) == "1956-02-25"
     assert to_decimal_year(1960) == 1960.0
+
+
+@pytest.mark.parametrize(("steps_per_year", "first_step", "step_of_event", "months_of_event"), [
+    (12, "1955-09-01", 42, "1959-03-01"),   # months from the first of the start's month
+    (4, "1955-09-01", 14, "1959-03-01"),    # quarters from the first of that month as well
+    (52, "1955-09-27", None, None),         # weeks are not months: from the start itself
+])
+def test_steps_of_whole_months_are_calendar_months(raw, steps_per_year, first_step,
+                                                   step_of_event, months_of_event):
+    data = copy.deepcopy(raw)
+    data["period"] = {"start": "1955-09-27", "horizon": "1979-03-26",
+                      "steps_per_year": steps_per_year}
+    data["junctures"] = {}
+    data["challenges"] = {}
+    data["history"] = {}
+    world = parse_world(data, "test")
+    assert iso_date(world.year_of(0)) == first_step
+    assert world.step_of(world.start) == 0
+    assert world.year_of(world.n_steps) >= world.horizon > world.year_of(world.n_steps - 1)
+    if step_of_event is not None:
+        event = to_decimal_year("1959-03-16")   # Nasser's reply to Khrushchev in Damascus
+        assert world.step_of(event) == step_of_event
+        assert iso_date(world.year_of(world.step_of(event))) == months_of_event

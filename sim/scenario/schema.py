@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import Field, PrivateAttr, create_model, model_validator
 
 from sim.engine.schedule import OUTCOMES, PARAMETERS
@@ -49,7 +50,9 @@ class Period(Strict):
     start: Date = Field(description="first day simulated")
     horizon: Date = Field(description="last day simulated; a world not split by then is "
                           "censored there")
-    steps_per_year: whole(1, 365) = Field(4, description="steps a year (4: quarters)")
+    steps_per_year: whole(1, 365) = Field(4, description="steps a year (4: quarters); steps of "
+                                          "whole months count from the first of the start's "
+                                          "month")
 
 
 class Alliance(Strict):
@@ -215,16 +218,26 @@ class World(Strict):
         return 1.0 / self.steps_per_year
 
     @property
-    def n_steps(self) -> int:
-        return int(math.ceil((self.horizon - self.start) * self.steps_per_year - 1e-9))
+    def origin(self) -> float:
+        """Decimal year at which step 0 begins: the first of the start's month when the steps
+        are whole months (or runs of them), so that every step, and every month an output
+        names, is a calendar month or run of months; the start itself otherwise."""
+        if 12 % self.steps_per_year:
+            return self.start
+        return math.floor(self.start * 12 + 1e-9) / 12
 
-    def step_of(self, year: float) -> int:
-        """Index of the step during which `year` falls."""
-        return int(math.floor((year - self.start) * self.steps_per_year + 1e-9))
+    @property
+    def n_steps(self) -> int:
+        return int(math.ceil((self.horizon - self.origin) * self.steps_per_year - 1e-9))
+
+    def step_of(self, year):
+        """Index of the step during which `year` falls (works on arrays too)."""
+        steps = np.floor((np.asarray(year) - self.origin) * self.steps_per_year + 1e-9)
+        return int(steps) if steps.ndim == 0 else steps.astype(int)
 
     def year_of(self, step):
         """Decimal year at the start of `step` (works on arrays too)."""
-        return self.start + step / self.steps_per_year
+        return self.origin + step / self.steps_per_year
 
     @property
     def members(self) -> tuple[str, str]:

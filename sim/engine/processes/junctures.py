@@ -60,7 +60,7 @@ class Junctures(Process):
             if np.ndim(j.date) == 0:
                 self.due.setdefault(world.step_of(j.date), []).append((j, None))
                 continue
-            steps = np.floor((j.date - world.start) * world.steps_per_year + 1e-9).astype(int)
+            steps = world.step_of(j.date)
             for step in np.unique(steps):   # a date drawn in each world: decided in the step
                 self.due.setdefault(int(step), []).append((j, steps == step))  # each falls in
 

@@ -89,8 +89,7 @@ class Power(Process):
         self.first_juncture: dict[int, float] = {}   # step -> date of its earliest juncture
         for juncture in world.juncture_list:
             dates = np.atleast_1d(juncture.date)
-            for step, date in zip(np.floor((dates - world.start) * world.steps_per_year
-                                           + 1e-9).astype(int), dates, strict=True):
+            for step, date in zip(world.step_of(dates), dates, strict=True):
                 step = int(step)
                 self.first_juncture[step] = min(self.first_juncture.get(step, math.inf),
                                                 float(date))
