@@ -170,7 +170,10 @@ def cohesion_figure(histogram: np.ndarray, world, summary: dict,
     ax.set_ylabel("cohesion (0 = enemies, 1 = one bloc)")
     ax.set_ylim(0, 1.02)
     ax.set_xlim(world.start, world.horizon)
-    ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.85), fontsize=8, ncol=2)
+    # below the axes: the bands fill the top right in a world that holds, the bottom right in
+    # one that splits, so no corner inside is safe
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=8, ncol=3,
+              frameon=False)
     stamp(ax, summary)
     return fig
 
