@@ -8,6 +8,7 @@ import re
 import pytest
 
 from sim.errors import SettingsError
+from sim.outputs.plots import share_text
 from sim.outputs.products import PLOTS
 from sim.pipeline import run_pipeline
 from tests.conftest import compose_config, world_of
@@ -74,3 +75,8 @@ def test_a_bad_chronicle_pick_stops_the_run_before_anything_is_written(tmp_path)
     with pytest.raises(SettingsError, match="chronicle.pick"):
         run_pipeline(compose_config([*SMALL, "chronicle.pick=300"]), folder, "baseline")
     assert not folder.exists()
+
+
+def test_a_few_worlds_are_not_shown_as_none_or_all():
+    assert [share_text(p) for p in (0.0, 0.002, 0.5, 0.998, 1.0)] == \
+        ["0%", "0.2%", "50%", "99.8%", "100%"]

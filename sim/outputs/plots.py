@@ -53,6 +53,14 @@ def percent_axis(axis) -> None:
     axis.set_major_formatter(PercentFormatter(1.0))
 
 
+def share_text(share: float) -> str:
+    """A share of worlds as a percentage, to a tenth of a point near 0 and 100%, so that a few
+    worlds in a run that mostly held (or mostly split) do not read as none (or all)."""
+    if 0 < share < 0.01 or 0.99 < share < 1:
+        return f"{share:.1%}"
+    return f"{share:.0%}"
+
+
 def names(summary: dict) -> tuple[str, str | None]:
     """Legend labels of the scenario and of its reference run (None without a comparison).
 
@@ -80,7 +88,7 @@ def split_years_figure(split_years: np.ndarray, summary: dict,
     # counted first, then drawn as one weighted entry a bin: no per-world weights held
     share = np.histogram(happened, bins=bins)[0] / split_years.size
     ax.hist(bins[:-1], bins=bins, weights=share, color=SCENARIO_COLOUR, edgecolor="white",
-            label=f"{mine}: split in {happened.size / split_years.size:.0%} of worlds")
+            label=f"{mine}: split in {share_text(happened.size / split_years.size)} of worlds")
     median = summary["outcomes"][HEADLINE.id]["median_year"]
     if median is not None:
         ax.axvline(median, color=SCENARIO_COLOUR, linestyle="--", linewidth=1,
@@ -89,7 +97,8 @@ def split_years_figure(split_years: np.ndarray, summary: dict,
         theirs = reference[~np.isnan(reference)]
         ax.hist(bins[:-1], bins=bins, weights=np.histogram(theirs, bins=bins)[0] / reference.size,
                 histtype="step", color=BASELINE_COLOUR, linewidth=1.5,
-                label=f"{theirs_name}: split in {theirs.size / reference.size:.0%} of worlds")
+                label=f"{theirs_name}: split in {share_text(theirs.size / reference.size)} "
+                      "of worlds")
         if theirs.size:
             ax.axvline(np.median(theirs), color=BASELINE_COLOUR, linestyle=":", linewidth=1.2,
                        label=f"median {np.median(theirs):.1f}")
@@ -117,7 +126,7 @@ def survival_figure(curves: list[tuple[str, Survival]], summary: dict) -> Figure
         x, s, low, high = _step_curve(curve, start, end)
         ax.fill_between(x, low, high, step="post", color=colour, alpha=0.2, linewidth=0)
         ax.step(x, s, where="post", color=colour, linewidth=1.8,
-                label=f"{label}: {s[-1]:.0%} still allied at the horizon")
+                label=f"{label}: {share_text(s[-1])} still allied at the horizon")
     ax.plot([], [], color="0.6", linewidth=6, alpha=0.4, label="95% band (Greenwood, log-log)")
     ax.set_title(f"Probability the alliance still stands (Kaplan-Meier)\n{title_of(summary)}",
                  fontsize=11)
@@ -160,7 +169,7 @@ def cohesion_figure(histogram: np.ndarray, world, summary: dict,
     for milestone in world.milestones:
         ax.axvline(milestone, color="0.55", linewidth=0.8, linestyle="--")
         share = by_year.get(year_key(milestone))
-        text = f"{milestone:g}" + ("" if share is None else f"\n{share:.0%} split")
+        text = f"{milestone:g}" + ("" if share is None else f"\n{share_text(share)} split")
         ax.text(milestone + 0.2, 1.0, text, fontsize=8, color="0.3", va="top")
     if world.milestones:
         ax.plot([], [], color="0.55", linewidth=0.8, linestyle="--",
