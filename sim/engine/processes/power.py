@@ -146,9 +146,10 @@ class Power(Process):
         remaining = succeeded.copy()
         for pid in challenge.challengers:
             remaining &= ~self.offices.install_in(ally, cast.row(pid), remaining, "seized")
-        if remaining.any():
-            cast.ousted[ally.holder[remaining], model.cols[remaining]] = True
-            self.offices.succeed(ally, remaining)
+        cast.ousted[ally.holder[remaining], model.cols[remaining]] = True
+        # drawn in every batch, vacant or not, so that a world re-simulated alone draws the
+        # successors it drew in its block whatever the other worlds did
+        self.offices.succeed(ally, remaining)
         if challenge.purge:
             for pid in challenge.challengers:
                 cast.ousted[cast.row(pid), failed] = True
