@@ -469,6 +469,37 @@ def test_a_juncture_can_move_an_outside_powers_threat_for_good():
     assert split_share(lifted) > split_share(kept) + 0.25
 
 
+def test_a_juncture_can_set_an_outside_powers_threat_on_another_path():
+    """The worlds that took the option follow the path from the juncture on (0.8 falling to 0
+    over 1960-1970); the others keep the scenario's 0.8, and the other ally's threat stays."""
+    def change(data):
+        data["nations"]["c"]["threat_to"] = {"a": 0.8, "b": 0.8}
+        data["junctures"]["decoy"]["when"] = "always"
+        data["junctures"]["decoy"]["options"]["left"]["effects"] = {
+            "threat_path": {"c": {"b": {1960: 0.8, 1970: 0.0}}}}
+    w = world(change)
+    model = AllianceModel(w, 400, Streams(5, 0))
+    power = model.outside[0]
+    while model.year < 1965.0:
+        model.step()
+        if model.year < 1960.9:                          # before the juncture: one series
+            assert np.all(power.threat_now("b") == 0.8)
+    left = model.get(Junctures).choices["decoy"] == 0
+    assert 100 < left.sum() < 300
+    assert np.allclose(power.threat_now("b")[left], 0.8 * (1970 - model.year) / 10)
+    assert np.all(power.threat_now("b")[~left] == 0.8)
+    assert np.all(power.threat_now("a") == 0.8)
+
+
+def test_a_threat_path_must_name_an_outside_power_and_an_ally():
+    def change(data):
+        data["junctures"]["decoy"]["options"]["left"]["effects"] = {
+            "threat_path": {"a": {"b": 0.2}}}
+    with pytest.raises(ScenarioError, match="threat_path") as error:
+        world(change)
+    assert "\n" not in str(error.value)
+
+
 def test_a_continuing_flow_of_aid_binds():
     def flow(amount: float):
         def setup(data):

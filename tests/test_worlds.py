@@ -122,11 +122,15 @@ def test_the_break_follows_sadat_and_a_patron_that_will_not_arm_its_client():
     assert rows.loc[rows["choice.october_war"] == "war", "choice.airlift"].notna().all()
     assert rows.loc[rows["choice.tiran"] != "close_straits", "choice.resignation"].isna().all()
     # nothing arises without what it speaks of: no disengagement diplomacy without a war, no
-    # abrogation without a treaty, no amends without the refusal, no re-arming without losses
+    # abrogation without a treaty, no amends without the refusal, no re-arming without losses,
+    # no war over the Canal, nor arms withheld for one, where Israel never reached it
     for juncture, earlier, option in (("kissinger", "october_war", "war"),
                                       ("abrogation", "treaty", "press_treaty"),
                                       ("rearm", "moscow_summit", "detente_first"),
-                                      ("resupply", "tiran", "close_straits")):
+                                      ("resupply", "tiran", "close_straits"),
+                                      ("kavkaz", "tiran", "close_straits"),
+                                      ("moscow_summit", "tiran", "close_straits"),
+                                      ("october_war", "tiran", "close_straits")):
         assert rows.loc[rows[f"choice.{earlier}"] != option, f"choice.{juncture}"].isna().all()
         assert rows.loc[rows[f"choice.{earlier}"] == option, f"choice.{juncture}"].notna().any()
 
@@ -149,7 +153,8 @@ def test_washingtons_hold_over_israel_loosens_egypts_tie_to_moscow_whoever_rules
 def test_only_the_american_road_lowers_israels_threat():
     """Sinai I and Sinai II came through Washington: Israel's threat to Egypt falls by 0.15 and
     0.2 from the post-war 0.85 only in the worlds that took step_by_step and then signed, and
-    the United States' own threat falls to 0.1 only where it mediated."""
+    the United States' own threat falls to 0.1 only where it mediated. Where the Straits stayed
+    open there was no war and Israel is not on the Canal: its threat is 0.6."""
     model = model_at("soviet_egypt", 1976.0)
     powers = {p.spec.id: p for p in model.outside}
     israel, usa = powers["israel"].threat_now("egypt"), powers["usa"].threat_now("egypt")
@@ -157,7 +162,10 @@ def test_only_the_american_road_lowers_israels_threat():
     signed = took(model, "sinai_two", "sign")
     assert 0.3 * RUNS < american.sum() < 0.95 * RUNS and signed.sum() > 0.2 * RUNS
     assert not signed[~american].any()                          # no Sinai II without Sinai I
-    assert israel[~american] == pytest.approx(0.85)
+    no_war = ~took(model, "tiran", "close_straits")
+    assert no_war.sum() > 0.05 * RUNS and not (no_war & american).any()
+    assert israel[no_war] == pytest.approx(0.6)
+    assert israel[~american & ~no_war] == pytest.approx(0.85)
     assert israel[american & signed] == pytest.approx(0.5)
     assert israel[american & ~signed] == pytest.approx(0.7)
     assert usa[american] == pytest.approx(0.1) and usa[~american] == pytest.approx(0.3)

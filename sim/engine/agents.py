@@ -321,6 +321,9 @@ class OutsidePowerAgent(mesa.Agent):
             threat to that ally, were the ally to turn to it (only where the scenario gives it).
         threat_shift: ally id -> (W,) a lasting change to its threat to that ally made by
             juncture options (`threat` effect), where any.
+        threat_paths: ally id -> [(worlds, path)], the series its threat to that ally follows
+            instead of the scenario's in the (W,) worlds that took an option with a
+            `threat_path` effect, in the order taken (the last one a world took counts).
         capability_path: (T,) its capability, or None where the scenario gives none.
     """
 
@@ -342,10 +345,20 @@ class OutsidePowerAgent(mesa.Agent):
         self.leverage = {(power, m): series_at(s, years)
                          for power, block in spec.leverage_over.items() for m, s in block.items()}
         self.threat_shift: dict[str, np.ndarray] = {}
+        self.threat_paths: dict[str, list] = {}
 
     def threat_now(self, ally_id: str):
-        """Its threat to the ally now: the scenario's series, shifted in the worlds where a
-        juncture moved it (a second patron restraining the threat, a war that raised it)."""
-        threat = self.threat[ally_id][self.model.t]
+        """Its threat to the ally now: the scenario's series, or the path a juncture set it on
+        (a war not fought), shifted in the worlds where a juncture moved it (a second patron
+        restraining the threat, a war that raised it)."""
+        t = self.model.t
+        threat = self.threat[ally_id][t]
+        for worlds, path in self.threat_paths.get(ally_id, ()):
+            threat = np.where(worlds, path[t], threat)
         shift = self.threat_shift.get(ally_id)
         return threat if shift is None else np.maximum(0.0, threat + shift)
+
+    def follow(self, ally_id: str, path, worlds: np.ndarray) -> None:
+        """From now on, in `worlds`, its threat to the ally follows the Series `path`."""
+        values = scaled(self.spec.threat_scale, series_at(path, self.model.years))
+        self.threat_paths.setdefault(ally_id, []).append((worlds.copy(), values))

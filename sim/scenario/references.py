@@ -174,7 +174,7 @@ def _check_effects(effects, where: str, world: World) -> None:
         kind, path = EFFECTS[name].kind, f"{where}.{name}"
         if kind in ("per_nation", "leaders"):
             _check_nation_keys(value, path, world)
-        elif kind == "per_power":
+        elif kind in ("per_power", "per_power_series"):
             _check_nation_keys(value, path, world, allowed=world.outside_powers)
             for power, block in value.items():
                 _check_nation_keys(block, f"{path}.{power}", world)

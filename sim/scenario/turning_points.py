@@ -12,7 +12,7 @@ from sim.engine.processes.junctures import WHEN
 from sim.engine.schedule import EFFECTS
 from sim.engine.specs import OPTION_PREDICTORS
 from sim.scenario.base import Id, Keyed, Strict
-from sim.scenario.fields import MAX_WEIGHT, Date, Flag, Text, Unit, fail, number
+from sim.scenario.fields import MAX_WEIGHT, Date, Flag, Text, Unit, fail, number, series
 from sim.scenario.uncertain import UncertainDate, uncertain
 
 
@@ -25,6 +25,7 @@ def _effect_field(kind: str, low: float, high: float):
         "leaders": (dict[str, str], {}),
         "persons": (list[str], []),
         "per_power": (dict[str, dict[str, number(low, high)]], {}),
+        "per_power_series": (dict[str, dict[str, series(low, high)]], {}),
         "flag": (Flag, False),
     }[kind]
 

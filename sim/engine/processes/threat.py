@@ -51,6 +51,10 @@ class Threat(Process):
         "threat": Effect("per_power", "a lasting change to the named outside power's threat to "
                          "the named ally ({power: {ally: change}}): a second patron restraining "
                          "it, a war raising it", -1.0, 1.0),
+        "threat_path": Effect("per_power_series", "the series the named outside power's threat "
+                              "to the named ally follows from now on, instead of the scenario's "
+                              "({power: {ally: series}}): the path of a world that took "
+                              "another road, a war not fought", 0.0, 1.0),
     }
     drivers = (
         Driver("threat", "shared threat", "#2166ac", "outside threats to both allies, as "
@@ -106,6 +110,9 @@ class Threat(Process):
         powers = {p.spec.id: p for p in self.model.outside}
         for power, block in value.items():
             for nid, change in block.items():
+                if effect == "threat_path":
+                    powers[power].follow(nid, change, worlds)
+                    continue
                 if effect == "threat":
                     shifts = powers[power].threat_shift
                     shifts[nid] = shifts.get(nid, 0.0) + worlds * change
