@@ -7,8 +7,9 @@ import re
 
 import pytest
 
+from sim.calendar import year_key
 from sim.errors import SettingsError
-from sim.outputs.plots import share_text
+from sim.outputs.plots import milestone_labels, new_figure, share_text
 from sim.outputs.products import PLOTS
 from sim.pipeline import run_pipeline
 from tests.conftest import compose_config, world_of
@@ -80,3 +81,21 @@ def test_a_bad_chronicle_pick_stops_the_run_before_anything_is_written(tmp_path)
 def test_a_few_worlds_are_not_shown_as_none_or_all():
     assert [share_text(p) for p in (0.0, 0.002, 0.5, 0.998, 1.0)] == \
         ["0%", "0.2%", "50%", "99.8%", "100%"]
+
+
+def test_milestone_labels_neither_overlap_nor_leave_the_axes():
+    """sino_north_korea's milestones: 1992 and 1994 are too close for one row, and 2000 lies
+    at the horizon, so its label goes left of its line."""
+    world = world_of("sino_north_korea")
+    fig, ax = new_figure()
+    ax.set_xlim(world.start, world.horizon)
+    milestone_labels(ax, world, {year_key(m): 0.002 for m in world.milestones})
+    labels = {text.get_text().split("\n")[0]: text for text in ax.texts}
+    assert labels["1969"].get_position()[1] == labels["1992"].get_position()[1] == 1.0
+    assert labels["1994"].get_position()[1] < 1.0                    # dropped a row
+    assert labels["2000"].get_ha() == "right" and labels["1992"].get_ha() == "left"
+    fig.canvas.draw()
+    inside = ax.get_window_extent()
+    boxes = [text.get_window_extent() for text in ax.texts]
+    assert all(inside.x0 <= box.x0 and box.x1 <= inside.x1 for box in boxes)
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])

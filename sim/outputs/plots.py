@@ -11,6 +11,7 @@ written by a `plot_*` function that saves it.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -27,10 +28,13 @@ SCENARIO_COLOUR = "#b2182b"
 BASELINE_COLOUR = "#4d4d4d"
 
 
-def stamp(ax, summary: dict) -> None:
-    """Write the scenario, runs and seed in the corner, so a plot is never orphaned."""
-    ax.text(0.99, 0.98, f"scenario: {label_of(summary)}\nruns: {summary['runs']:,}\n"
-            f"seed: {summary['seed']}", transform=ax.transAxes, ha="right", va="top",
+def stamp(ax, summary: dict, corner: str = "upper right") -> None:
+    """Write the scenario, runs and seed in a corner ('upper right' or 'lower left'), so a
+    plot is never orphaned."""
+    x, y, ha, va = {"upper right": (0.99, 0.98, "right", "top"),
+                    "lower left": (0.01, 0.02, "left", "bottom")}[corner]
+    ax.text(x, y, f"scenario: {label_of(summary)}\nruns: {summary['runs']:,}\n"
+            f"seed: {summary['seed']}", transform=ax.transAxes, ha=ha, va=va,
             fontsize=8, color="0.3",
             bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.8"})
 
@@ -165,12 +169,7 @@ def cohesion_figure(histogram: np.ndarray, world, summary: dict,
     ax.axhline(world.split_threshold, color="black", linestyle=":", linewidth=1.2,
                label=f"split threshold ({world.split_threshold:g}, held "
                      f"{world.split_sustained_years:g} y)")
-    by_year = summary["outcomes"][HEADLINE.id]["by_year"]
-    for milestone in world.milestones:
-        ax.axvline(milestone, color="0.55", linewidth=0.8, linestyle="--")
-        share = by_year.get(year_key(milestone))
-        text = f"{milestone:g}" + ("" if share is None else f"\n{share_text(share)} split")
-        ax.text(milestone + 0.2, 1.0, text, fontsize=8, color="0.3", va="top")
+    milestone_labels(ax, world, summary["outcomes"][HEADLINE.id]["by_year"])
     if world.milestones:
         ax.plot([], [], color="0.55", linewidth=0.8, linestyle="--",
                 label="historical milestones (share of worlds split by then)")
@@ -183,8 +182,35 @@ def cohesion_figure(histogram: np.ndarray, world, summary: dict,
     # one that splits, so no corner inside is safe
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=8, ncol=3,
               frameon=False)
-    stamp(ax, summary)
+    # the milestones' labels run along the top, up to the horizon (1976 in soviet_egypt, 2000
+    # in sino_north_korea); at the start every world is at its initial cohesion, so the
+    # bottom left is empty
+    stamp(ax, summary, corner="lower left")
     return fig
+
+
+LABEL_WIDTH = 0.065
+"""A milestone's label ('1994' over '0.2% split' at 8 points), as a share of the axes' width."""
+
+
+def milestone_labels(ax, world, by_year: dict) -> None:
+    """A dashed line at each milestone, labelled along the top with the share split by then.
+
+    A label goes right of its line, or left of it near the horizon so that it stays inside the
+    axes; one that would run into the label before it drops a row (1992 and 1994 in
+    sino_north_korea)."""
+    span = world.horizon - world.start
+    right_ends: list[float] = []                 # where each row's last label ends, in years
+    for milestone in sorted(world.milestones):
+        ax.axvline(milestone, color="0.55", linewidth=0.8, linestyle="--")
+        share = by_year.get(year_key(milestone))
+        text = f"{milestone:g}" + ("" if share is None else f"\n{share_text(share)} split")
+        left = milestone + LABEL_WIDTH * span > world.horizon
+        start = milestone - LABEL_WIDTH * span if left else milestone
+        row = next((r for r, end in enumerate(right_ends) if end < start), len(right_ends))
+        right_ends[row:row + 1] = [milestone if left else milestone + LABEL_WIDTH * span]
+        ax.text(milestone - 0.2 if left else milestone + 0.2, 1.0 - 0.09 * row, text,
+                fontsize=8, color="0.3", va="top", ha="right" if left else "left")
 
 
 def outcomes_figure(summary: dict) -> Figure:
@@ -210,7 +236,8 @@ def outcomes_figure(summary: dict) -> Figure:
             ax.text(xi, hi + 0.015, f"{pi:.1%}", ha="center", va="bottom", fontsize=9)
     ax.errorbar([], [], yerr=[], fmt="none", ecolor="black", capsize=4,
                 label="95% interval (Wilson)")
-    labels = [outcome.title for outcome in OUTCOMES]
+    # wrapped: five long names at 9 points run into each other under their bars
+    labels = [textwrap.fill(outcome.title, 20) for outcome in OUTCOMES]
     if vs:
         labels = [f"{lab}\n{vs[n]['difference'] * 100:+.1f} points, paired\n(95% CI "
                   f"{vs[n]['ci95'][0] * 100:+.1f} to {vs[n]['ci95'][1] * 100:+.1f})"
@@ -218,13 +245,13 @@ def outcomes_figure(summary: dict) -> Figure:
     ax.set_xticks(x, labels, fontsize=9)
     ax.set_title(f"How often each outcome happened by the horizon\n{title_of(summary)}",
                  fontsize=11)
-    ax.set_xlabel("outcome" + (" (difference from the baseline, paired world by world)"
+    ax.set_xlabel("outcome" + (f" (difference from {vs['reference']}, paired world by world)"
                                if vs else ""))
     ax.set_ylabel("probability (share of worlds)")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylim(0, 1.3)   # room above 100% for the value labels, below the corner stamp
     ax.set_yticks(np.linspace(0, 1, 6))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2 if vs else -0.12), ncol=3,
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25 if vs else -0.17), ncol=3,
               fontsize=9, frameon=False)
     stamp(ax, summary)
     return fig
