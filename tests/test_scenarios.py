@@ -239,14 +239,19 @@ def test_the_scenario_table_is_generated(tmp_path):
     assert "python -m sim.scenario_table runs=200 seed=5" in text
     rows = [line for line in text.splitlines() if line.startswith("| ") and "`" in line]
     assert len(rows) == len(SCENARIOS)
-    # each scenario's reference as run.py resolves it: a counterfactual of the baseline is
-    # compared with it; a world that compares with itself is a reference world of its own
+    # each scenario's reference as run.py resolves it: a counterfactual is compared with the
+    # world it starts from (the baseline, or another world that names itself); a world that
+    # compares with itself is a reference world of its own
     reference = {name: compose_config([f"scenario={name}"]).compare_with for name in SCENARIOS}
     of_baseline = [n for n in SCENARIOS if n != "baseline" and reference[n] == "baseline"]
     of_their_own = [n for n in SCENARIOS if reference[n] == n]
+    of_others = {n: r for n, r in reference.items() if r not in ("baseline", n)}
     assert {"baseline", "tito_stalin", "soviet_egypt", "sino_north_korea"} <= set(of_their_own)
-    assert set(COUNTERFACTUALS) - {"soviet_egypt", "sino_north_korea"} <= set(of_baseline)
+    assert of_others["straits_left_open"] == "soviet_egypt"
+    assert set(COUNTERFACTUALS) - set(of_their_own) == set(of_baseline) | set(of_others)
     assert sum("vs baseline" in row for row in rows) == len(of_baseline)
+    for name, world in of_others.items():
+        assert f"vs {world}" in next(row for row in rows if f"`{name}`" in row)
     assert sum("reference world" in row for row in rows) == len(of_their_own)
     for name in of_their_own:
         row = next(row for row in rows if f"`{name}`" in row)
