@@ -102,6 +102,46 @@ def test_a_second_patrons_aid_lowers_the_clients_dependence():
     assert split_share(run(world(with_aid(0.9)))) > 0.5
 
 
+def door(effect: str):
+    """A juncture before the slights at which b's leader, at even odds, keeps d's door as the
+    scenario has it or takes the road on which d's series toward b is 0 from then on."""
+    def change(data):
+        data["junctures"]["door"] = {
+            "title": "door", "date": "1954-01-01", "actor": "b", "when": "always", "options": {
+                "keep": {"text": "keep", "weight": 1},
+                "shut": {"text": "shut", "weight": 1,
+                         "effects": {effect: {"d": {"b": {1954: 0.0}}}}}}}
+    return change
+
+
+def test_a_juncture_can_set_a_second_patrons_openness_on_another_path():
+    """Where the second patron's door was shut, no ally turns to it, however the alliance
+    fails; where it stayed open, the ally turns to it as without the juncture."""
+    def change(data):
+        two_powers(offer=0.8)(data)
+        door("openness_path")(data)
+    rows = simulate_block(world(change), 5, 0, 0, RUNS).rows.to_pandas()
+    shut, turned = rows["choice.door"] == "shut", rows["realignment_year"].notna()
+    assert 0.4 < shut.mean() < 0.6
+    assert not turned[shut].any()
+    assert turned[~shut].mean() > 0.25
+
+
+def test_a_juncture_can_set_a_second_patrons_offer_on_another_path():
+    """The aid offer discounts the client's dependence (as in the test above it): where the
+    offer was withdrawn, the aid binds the allies again and they seldom split."""
+    def change(data):
+        two_powers(offer=0.9)(data)
+        data["forces"].update(aid_weight=1.0, aid_half_life=1000)
+        data["junctures"]["first"]["options"]["insult"]["effects"]["aid"] = 0.3
+        data["junctures"]["first"]["options"]["respect"]["effects"] = {"aid": 0.3}
+        door("offer_path")(data)
+    rows = simulate_block(world(change), 5, 0, 0, RUNS).rows.to_pandas()
+    shut, split = rows["choice.door"] == "shut", rows["split_year"].notna()
+    assert split[shut].mean() < 0.15
+    assert split[~shut].mean() > 0.45
+
+
 def leverage(over_c: float, openness_of_d: float = 1.0):
     """`two_powers` with no aid: d could hold back `over_c` of c's threat to b."""
     def change(data):

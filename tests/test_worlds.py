@@ -137,16 +137,16 @@ def test_the_break_follows_sadat_and_a_patron_that_will_not_arm_its_client():
 
 def test_without_the_june_war_egypt_seldom_breaks_with_moscow():
     """scenarios/straits_left_open.yaml: with the Straits left open there is no Israel on the
-    Canal, no war to cross it and no Sinai for Washington to give back, so on the same seeds
-    the break comes far less often (about 19 points less at 10,000 worlds); a threat path or a
-    condition that failed would leave the worlds without a war breaking as often as the others,
-    as they did before the file gave them their path."""
+    Canal, no war to cross it, no Sinai for Washington to give back and no American opening to
+    Cairo, so on the same seeds the break comes far less often (about 33 points less at 10,000
+    worlds); a path or a condition that failed would leave the worlds without a war breaking
+    as often as the others, as they did before the file gave them their paths."""
     history, open_straits = rows_of("soviet_egypt"), rows_of("straits_left_open")
     assert (open_straits["choice.tiran"] == "hold_back").all()
     assert open_straits["choice.october_war"].isna().all()
     broke, broke_anyway = (rows["split_year"].notna().mean() for rows in (history, open_straits))
-    assert broke_anyway < broke - 0.12
-    assert broke_anyway > 0.05                            # the break stays possible
+    assert broke_anyway < broke - 0.2
+    assert open_straits["realignment_year"].notna().mean() < 0.03   # Washington stays shut
 
 
 def test_washingtons_hold_over_israel_loosens_egypts_tie_to_moscow_whoever_rules():
@@ -168,7 +168,8 @@ def test_only_the_american_road_lowers_israels_threat():
     """Sinai I and Sinai II came through Washington: Israel's threat to Egypt falls by 0.15 and
     0.2 from the post-war 0.85 only in the worlds that took step_by_step and then signed, and
     the United States' own threat falls to 0.1 only where it mediated. Where the Straits stayed
-    open there was no war and Israel is not on the Canal: its threat is 0.6."""
+    open there was no war and Israel is not on the Canal: its threat is 0.6, and the United
+    States stays as it was before the crisis (threat 0.4, openness 0.15, offer 0.1)."""
     model = model_at("soviet_egypt", 1976.0)
     powers = {p.spec.id: p for p in model.outside}
     israel, usa = powers["israel"].threat_now("egypt"), powers["usa"].threat_now("egypt")
@@ -179,10 +180,16 @@ def test_only_the_american_road_lowers_israels_threat():
     no_war = ~took(model, "tiran", "close_straits")
     assert no_war.sum() > 0.05 * RUNS and not (no_war & american).any()
     assert israel[no_war] == pytest.approx(0.6)
+    us_now = {field: powers["usa"].now(field, "egypt") for field in ("openness_to", "aid_to")}
+    assert usa[no_war] == pytest.approx(0.4)
+    assert us_now["openness_to"][no_war] == pytest.approx(0.15)
+    assert us_now["openness_to"][~no_war] == pytest.approx(1.0)    # Sinai II's, September 1975
+    assert us_now["aid_to"][no_war] == pytest.approx(0.1)
+    assert us_now["aid_to"][~no_war] == pytest.approx(powers["usa"].offer["egypt"][model.t])
     assert israel[~american & ~no_war] == pytest.approx(0.85)
     assert israel[american & signed] == pytest.approx(0.5)
     assert israel[american & ~signed] == pytest.approx(0.7)
-    assert usa[american] == pytest.approx(0.1) and usa[~american] == pytest.approx(0.3)
+    assert usa[american] == pytest.approx(0.1) and usa[~american & ~no_war] == pytest.approx(0.3)
 
 
 def test_the_first_public_polemics_are_dated():

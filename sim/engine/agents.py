@@ -321,9 +321,10 @@ class OutsidePowerAgent(mesa.Agent):
             threat to that ally, were the ally to turn to it (only where the scenario gives it).
         threat_shift: ally id -> (W,) a lasting change to its threat to that ally made by
             juncture options (`threat` effect), where any.
-        threat_paths: ally id -> [(worlds, path)], the series its threat to that ally follows
-            instead of the scenario's in the (W,) worlds that took an option with a
-            `threat_path` effect, in the order taken (the last one a world took counts).
+        paths: (field, ally id) -> [(worlds, path)], for the fields 'threat_to', 'openness_to'
+            and 'aid_to': the (T,) path the series follows instead of the scenario's in the
+            (W,) worlds that took an option with a `threat_path`, `openness_path` or
+            `offer_path` effect, in the order taken (the last one a world took counts).
         capability_path: (T,) its capability, or None where the scenario gives none.
     """
 
@@ -345,20 +346,31 @@ class OutsidePowerAgent(mesa.Agent):
         self.leverage = {(power, m): series_at(s, years)
                          for power, block in spec.leverage_over.items() for m, s in block.items()}
         self.threat_shift: dict[str, np.ndarray] = {}
-        self.threat_paths: dict[str, list] = {}
+        self.paths: dict[tuple[str, str], list] = {}
+        # the scenario's series and their scales, by the field that gives them
+        self.fields = {"threat_to": (self.threat, spec.threat_scale),
+                       "openness_to": (self.openness, spec.openness_scale),
+                       "aid_to": (self.offer, 1.0)}
+
+    def now(self, field: str, ally_id: str):
+        """The series of `field` ('threat_to', 'openness_to' or 'aid_to') toward the ally
+        now: the scenario's, or, in the worlds where a juncture set it on another path (a war
+        not fought), that path's. A number where every world has the scenario's, else (W,)."""
+        t = self.model.t
+        value = self.fields[field][0][ally_id][t]
+        for worlds, path in self.paths.get((field, ally_id), ()):
+            value = np.where(worlds, path[t], value)
+        return value
 
     def threat_now(self, ally_id: str):
-        """Its threat to the ally now: the scenario's series, or the path a juncture set it on
-        (a war not fought), shifted in the worlds where a juncture moved it (a second patron
-        restraining the threat, a war that raised it)."""
-        t = self.model.t
-        threat = self.threat[ally_id][t]
-        for worlds, path in self.threat_paths.get(ally_id, ()):
-            threat = np.where(worlds, path[t], threat)
+        """Its threat to the ally now (`now`), shifted in the worlds where a juncture moved it
+        (a second patron restraining the threat, a war that raised it)."""
+        threat = self.now("threat_to", ally_id)
         shift = self.threat_shift.get(ally_id)
         return threat if shift is None else np.maximum(0.0, threat + shift)
 
-    def follow(self, ally_id: str, path, worlds: np.ndarray) -> None:
-        """From now on, in `worlds`, its threat to the ally follows the Series `path`."""
-        values = scaled(self.spec.threat_scale, series_at(path, self.model.years))
-        self.threat_paths.setdefault(ally_id, []).append((worlds.copy(), values))
+    def follow(self, field: str, ally_id: str, path, worlds: np.ndarray) -> None:
+        """From now on, in `worlds`, the series of `field` toward the ally follows the Series
+        `path`, scaled as the scenario's is."""
+        values = scaled(self.fields[field][1], series_at(path, self.model.years))
+        self.paths.setdefault((field, ally_id), []).append((worlds.copy(), values))

@@ -225,6 +225,15 @@ class Process:
         """Apply one of `effects` with the option's value in the (W,) bool mask `worlds`."""
         raise NotImplementedError
 
+    def follow_paths(self, field: str, paths, worlds) -> None:
+        """Set an outside power's series of `field` ('threat_to', 'openness_to' or 'aid_to')
+        toward an ally on the paths of a `*_path` effect ({power: {ally: Series}}) in the (W,)
+        bool mask `worlds`, from now on."""
+        powers = {p.spec.id: p for p in self.model.outside}
+        for power, block in paths.items():
+            for ally_id, path in block.items():
+                powers[power].follow(field, ally_id, path, worlds)
+
     def outcome_steps(self) -> dict[str, Any]:
         """Outcome id -> (W,) step at which it happened, or NOT_YET."""
         return {}

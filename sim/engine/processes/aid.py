@@ -30,6 +30,10 @@ class Aid(Process):
     effects = {
         "aid": Effect("amount", "change in dependence on the partner's aid and trade (0-1 "
                       "scale)", -1.0, 1.0),
+        "offer_path": Effect("per_power_series", "the series the named outside power's aid "
+                             "offer to the named ally (its aid_to) follows from now on, "
+                             "instead of the scenario's ({power: {ally: series}}): the path "
+                             "of a world that took another road", 0.0, 1.0),
     }
     drivers = (Driver("aid", "aid and trade", "#67a9cf", "dependence on the partner's aid and "
                       "trade", glue=True),)
@@ -43,6 +47,7 @@ class Aid(Process):
         self.reliance = None   # (T,) share of the dependence left once outside offers count
         if any(o.any() for o in offers):
             self.reliance = np.prod([1.0 - np.minimum(1.0, o) for o in offers], axis=0)
+        self.offers_followed = False   # whether a juncture set some offer on another path
 
     def drift(self) -> None:
         self.level *= halving_factor(self.model.forces.aid_half_life, self.model.dt)
@@ -51,9 +56,24 @@ class Aid(Process):
 
     def terms(self) -> list:
         level = self.level
-        if self.reliance is not None:
+        if self.offers_followed:
+            level = level * self.reliance_now()
+        elif self.reliance is not None:
             level = level * self.reliance[self.model.t]
         return [self.model.forces.aid_weight * level]
 
+    def reliance_now(self):
+        """The share of the dependence left once outside offers count, with each offer as it
+        stands now in each world (its path where a juncture set one)."""
+        reliance = 1.0
+        for ally in self.model.allies:
+            offers = sum(power.now("aid_to", ally.spec.id) for power in self.model.outside)
+            reliance = reliance * (1.0 - np.minimum(1.0, offers))
+        return reliance
+
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:
+        if effect == "offer_path":
+            self.follow_paths("aid_to", value, worlds)
+            self.offers_followed = True
+            return
         self.level = np.clip(self.level + worlds.astype(float) * value, 0.0, 1.0)

@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.engine.processes.border import Border
 from sim.engine.rates import at, chance, where_happens
-from sim.engine.specs import NOT_YET, EventKind, Labels, Outcome, Parameter, Process, Stream
+from sim.engine.specs import NOT_YET, Effect, EventKind, Labels, Outcome, Parameter, Process, Stream
 
 REALIGNMENT = Stream("realignment:{nation}")
 
@@ -44,6 +44,12 @@ class Realignment(Process):
         "realignment_rate": Parameter(0.0, 100.0, "yearly realignment hazard per unit of an "
                                       "outside power's openness and of what turning to it "
                                       "gains"),
+    }
+    effects = {
+        "openness_path": Effect("per_power_series", "the series the named outside power's "
+                                "openness to the named ally follows from now on, instead of "
+                                "the scenario's ({power: {ally: series}}): the path of a world "
+                                "that took another road", 0.0, 1.0),
     }
     streams = (REALIGNMENT,)
     outcomes = (REALIGNMENT_OUTCOME,)
@@ -83,16 +89,19 @@ class Realignment(Process):
 
     def _rates(self, ally, worlds: np.ndarray, caps: list) -> list:
         """Each outside power's hazard of drawing `ally` in the `worlds` (an index array)."""
-        model, i, t = self.model, ally.index, self.model.t
+        model, i = self.model, ally.index
         perceive = ally.holder_trait("threat_perception")[worlds]
         from_partner = (self.border.tension[worlds]
                         * np.minimum(2.0, caps[1 - i][worlds] / caps[i][worlds]) * perceive)
-        return [at(model.forces.realignment_rate, worlds) * at(power.openness[ally.spec.id][t],
-                                                                worlds)
-                * np.maximum(0.0, from_partner + power.offer[ally.spec.id][t]
+        return [at(model.forces.realignment_rate, worlds)
+                * at(power.now("openness_to", ally.spec.id), worlds)
+                * np.maximum(0.0, from_partner + at(power.now("aid_to", ally.spec.id), worlds)
                              + self._relief(power, ally, worlds) * perceive
                              - at(power.threat_now(ally.spec.id), worlds) * perceive)
                 for power in model.outside]
+
+    def apply(self, effect: str, value, worlds: np.ndarray) -> None:
+        self.follow_paths("openness_to", value, worlds)
 
     def _relief(self, power, ally, worlds: np.ndarray):
         """How much of the other powers' threats to `ally` `power` could hold back, before

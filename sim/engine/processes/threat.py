@@ -91,8 +91,9 @@ class Threat(Process):
             counted = counted * np.minimum(1.0, ally.partner.capability()
                                            / power.capability_path[t])
         for other, leverage in self.recourse.get(key, ()):
-            # openness[t] is a number, or (W,) where the openness scale is drawn in each world
-            counted = counted * (1.0 - np.minimum(1.0, other.openness[ally.spec.id][t]
+            # a number, or (W,) where the openness scale is drawn in each world or a juncture
+            # set the openness on another path
+            counted = counted * (1.0 - np.minimum(1.0, other.now("openness_to", ally.spec.id)
                                                   * leverage[t]))
         return counted
 
@@ -107,12 +108,12 @@ class Threat(Process):
         return [f.threat_weight * glue, -f.divergence_weight * gap]
 
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:
+        if effect == "threat_path":
+            self.follow_paths("threat_to", value, worlds)
+            return
         powers = {p.spec.id: p for p in self.model.outside}
         for power, block in value.items():
             for nid, change in block.items():
-                if effect == "threat_path":
-                    powers[power].follow(nid, change, worlds)
-                    continue
                 if effect == "threat":
                     shifts = powers[power].threat_shift
                     shifts[nid] = shifts.get(nid, 0.0) + worlds * change
