@@ -49,6 +49,22 @@ def test_a_value_equal_to_the_files_own_is_no_change():
     assert st.command_of(st.ExplorerState()) == "python run.py runs=5000"
 
 
+def test_an_outside_power_without_scales_in_its_file_has_the_schemas():
+    """soviet_egypt gives no threat_scale or openness_scale: the page shows and compares
+    against 1, the default its runs use (it showed None, and the page failed on it)."""
+    s = st.ExplorerState("soviet_egypt")
+    path = st.scale_path("usa", "threat")
+    assert s.value(path) == 1.0 and s.value(st.scale_path("israel", "openness")) == 1.0
+    assert s.set(path, 1.0).changes() == ()
+    assert s.set(path, 0.0).changes() == (("nations.usa.threat_scale", 0.0),)
+    # switched off, the field is added, on the page as on the command line
+    off = s.set(path, 0.0)
+    assert st.overrides_of(off) == ["+scenario.nations.usa.threat_scale=0"]
+    assert engine.world_of("soviet_egypt", off.changes()) == hydra_world(
+        "soviet_egypt", st.overrides_of(off))
+    assert engine.world_of("soviet_egypt", off.changes()) != engine.world_of("soviet_egypt")
+
+
 def test_forcing_and_forbidding_options():
     s = st.ExplorerState().choose("advisers", st.FORCE, "stay")
     assert s.changes() == (("junctures.advisers.options.withdraw.weight", 0),)

@@ -199,3 +199,38 @@ def test_a_control_changes_the_figures_and_the_saved_file_runs(page, project):
     assert f"{summary['outcomes']['split']['probability']:.1%}" in shown
     paired = summary["vs_baseline"]["split"]["difference"] * 100
     assert f"{paired:+.1f} points" in difference
+
+
+def _pick_scenario(page, name: str) -> None:
+    """Open the scenario list (the sidebar's first select) and scroll it until `name` shows:
+    the list renders its options as it is scrolled."""
+    page.locator(".v-select").first.click()
+    menu = page.locator(".v-menu__content.menuable__content__active")
+    menu.wait_for()
+    option = page.get_by_role("option", name=re.compile(f"^{name}$"))
+    for _ in range(40):
+        if option.count():
+            break
+        menu.hover()
+        page.mouse.wheel(0, 300)
+        page.wait_for_timeout(100)
+    option.click()
+
+
+def test_another_world_opens_and_its_outside_power_can_be_switched_off(page):
+    """soviet_egypt leaves its outside powers' scales at the default: the page showed None for
+    them and failed. It opens with its own title, and switching the United States' threat off
+    gives the `+` override that run.py asks for a field the file does not write."""
+    # back from the save tab; the tab bar has scrolled it out from under the pointer
+    page.get_by_role("tab", name=re.compile("^survival$", re.I)).dispatch_event("click")
+    page.locator(".figure-survival").first.wait_for()
+    before = _state(page)
+    _pick_scenario(page, "soviet_egypt")
+    _changed(page, before, "another world to new figures")
+    expect(page.get_by_text("The Soviet-Egyptian alliance, 1955-1979").first).to_be_visible()
+    threat = page.get_by_text(re.compile(r"the United States: threat \(scale 1\)"))
+    before = _state(page)
+    threat.click()
+    _changed(page, before, "checkbox to new figures, another world")
+    expect(page.locator(".command")).to_contain_text(
+        "scenario=soviet_egypt runs=5000 +scenario.nations.usa.threat_scale=0")

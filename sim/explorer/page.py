@@ -31,10 +31,10 @@ person = solara.reactive("")
 juncture = solara.reactive("")
 chronicle_pick = solara.reactive("median")
 chronicle_where = solara.reactive("")
-saved = solara.reactive(("", ""))
+saved = solara.reactive(("", ""))   # (kind, message) of the last save: 'ok' or 'error'
 tab = solara.reactive(0)
-FIGURE_TABS = (("survival", "Survival"), ("outcomes", "Outcomes and the baseline"),
-               ("drivers", "Drivers"))   # (kind, message) of the last save: 'ok' or 'error'
+FIGURE_TABS = (("survival", "Survival"), ("outcomes", "Outcomes and the reference"),
+               ("drivers", "Drivers"))
 
 # Compose the baseline and run it once off the request path, so the first page is quick.
 threading.Thread(target=lambda: core.compute(st.ExplorerState()), daemon=True).start()
@@ -129,7 +129,8 @@ def Outside(s: st.ExplorerState, catalogue: st.Catalogue):
             what = field.removesuffix("_scale")
             path = f"nations.{nation}.{field}"
             own, value = s.own(path), s.value(path)
-            solara.Checkbox(label=f"{name}: {what} (scale {value:g})", value=bool(value),
+            shown = f"{value:g}" if isinstance(value, int | float) else "drawn in each world"
+            solara.Checkbox(label=f"{name}: {what} (scale {shown})", value=bool(value),
                             on_value=lambda on, p=path, o=own: settings.set(
                                 settings.value.set(p, (o or 1.0) if on else 0.0)))
 

@@ -20,6 +20,7 @@ from omegaconf import OmegaConf
 from sim.engine.specs import TRAITS
 from sim.errors import ScenarioError
 from sim.explorer import engine
+from sim.scenario.actors import Nation
 from sim.settings import RunSettings
 
 FORCE, FORBID = "force", "forbid"
@@ -49,8 +50,12 @@ class ExplorerState:
     # ----------------------------------------------------------------- reading
 
     def own(self, path: str):
-        """The scenario file's own value at `path` (plain data)."""
+        """The scenario file's own value at `path` (plain data); for an outside power's scale
+        the file does not give, the schema's default (1), which is what its runs use."""
         value = OmegaConf.select(engine.base_scenario(self.scenario), path)
+        field = path.rsplit(".", 1)[-1]
+        if value is None and field in SCALES:
+            return Nation.model_fields[field].default
         return OmegaConf.to_container(value) if OmegaConf.is_config(value) else value
 
     def value(self, path: str):
@@ -126,8 +131,10 @@ def _word(value) -> str:
 
 
 def overrides_of(state: ExplorerState) -> list[str]:
-    """The settings as `scenario.PATH=VALUE` overrides."""
-    return [f"scenario.{p}={_word(v)}" for p, v in state.changes()]
+    """The settings as `scenario.PATH=VALUE` overrides, `+scenario.PATH=VALUE` for a field
+    the file does not write (as run.py asks)."""
+    return [f"{'' if engine.writes(state.scenario, p) else '+'}scenario.{p}={_word(v)}"
+            for p, v in state.changes()]
 
 
 def command_of(state: ExplorerState) -> str:

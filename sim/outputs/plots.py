@@ -142,7 +142,9 @@ def survival_figure(curves: list[tuple[str, Survival]], summary: dict) -> Figure
     # below the axes: a curve can pass through any corner (a scenario that never splits runs
     # along the top, one that splits early along the bottom), so no corner is safe
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=9, frameon=False)
-    stamp(ax, summary)
+    # a curve that holds runs along the top to the right edge, under an upper-right stamp; at
+    # the start every curve is at 100%, so the bottom left is empty
+    stamp(ax, summary, corner="lower left")
     return fig
 
 
