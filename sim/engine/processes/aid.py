@@ -43,11 +43,6 @@ class Aid(Process):
         self.level = np.zeros(model.n_worlds)
         flow = model.world.alliance.aid_flow
         self.flow = None if flow is None else series_at(flow, model.years)   # per year
-        offers = [sum(p.offer[a.spec.id] for p in model.outside) for a in model.allies]
-        self.reliance = None   # (T,) share of the dependence left once outside offers count
-        if any(o.any() for o in offers):
-            self.reliance = np.prod([1.0 - np.minimum(1.0, o) for o in offers], axis=0)
-        self.offers_followed = False   # whether a juncture set some offer on another path
 
     def drift(self) -> None:
         self.level *= halving_factor(self.model.forces.aid_half_life, self.model.dt)
@@ -55,12 +50,7 @@ class Aid(Process):
             self.level = np.minimum(1.0, self.level + self.flow[self.model.t] * self.model.dt)
 
     def terms(self) -> list:
-        level = self.level
-        if self.offers_followed:
-            level = level * self.reliance_now()
-        elif self.reliance is not None:
-            level = level * self.reliance[self.model.t]
-        return [self.model.forces.aid_weight * level]
+        return [self.model.forces.aid_weight * self.level * self.reliance_now()]
 
     def reliance_now(self):
         """The share of the dependence left once outside offers count, with each offer as it
@@ -74,6 +64,5 @@ class Aid(Process):
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:
         if effect == "offer_path":
             self.follow_paths("aid_to", value, worlds)
-            self.offers_followed = True
             return
         self.level = np.clip(self.level + worlds.astype(float) * value, 0.0, 1.0)
