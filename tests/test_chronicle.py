@@ -191,3 +191,16 @@ def test_what_a_dated_decision_causes_is_told_on_its_day():
     assert power.shown == 1956.25 and "QA holds real power in A" in power.text
     assert texts.index("*choice 1956-03-01.* A chooses.") < entries.index(power) \
         < texts.index("*choice 1956-05-01.* QA chooses.")
+
+
+def test_a_challenge_is_told_with_who_moved_against_whom():
+    """A failed challenge names its challengers and the holder they moved against, so that a
+    reader can tell a purge from a coup that came to nothing."""
+    data = tiny_scenario()
+    data["persons"]["rival"] = {**data["persons"]["pb"], "name": "RIVAL"}
+    data["challenges"] = {"plot": {"title": "The plot", "date": "1950-07-01", "nation": "b",
+                                   "challengers": ["rival"], "strength": 0.0}}
+    entries = tell(trace_world(parse_world(data, "tiny"), 1, 10, 10, 0))
+    told = [e.text for e in entries if e.kind == "challenge"]
+    assert told == ["*The plot.* The challenge of RIVAL to B fails and its leaders are swept "
+                    "away."]

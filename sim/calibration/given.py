@@ -39,8 +39,8 @@ from sim.studies.variants import relative_path
 
 MODES = ("history", "before")
 QUESTION = {
-    None: "From the scenario's first day, with the change, what happens? (no conditioning on "
-          "the record: every world starts afresh, with the point calibration's parameters)",
+    None: "From the scenario's first day, what happens? (no conditioning on the record: every "
+          "world starts afresh, with the values of the scenario file and of any change)",
     "history": "Given everything we know happened, what would have followed had this one "
                "thing gone otherwise? (the worlds whose history matches the record, each with "
                "its own parameters and chance events, re-run with the change)",

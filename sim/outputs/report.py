@@ -84,14 +84,17 @@ def survival_table(summary: dict) -> list[str]:
         if vs:
             line += f" {_points(vs[year])} |"
         lines.append(line)
-    lines += ["", "Split hazard by period: of the worlds still allied, the share splitting "
-              "per year (splits per world-year at risk, with an exact Poisson interval).", "",
-              "| period | splits | world-years at risk | hazard, per year | 95% CI |",
+    lines += ["", "Split hazard by period: splits per 100 world-years at risk among the worlds "
+              "still allied, with an exact Poisson interval. It is a rate, not a share: above "
+              "100 where the worlds still allied mostly split within the year.", "",
+              "| period | splits | world-years at risk | splits per 100 world-years | 95% CI |",
               "|---|---:|---:|---:|---|"]
     for p in s["hazard"]["periods"]:
+        rate, (low, high) = p["rate"], p["ci95"]
+        per_100 = "-" if _missing(rate) else f"{100 * rate:.2f}"
+        ci = "-" if _missing(low) or _missing(high) else f"{100 * low:.2f} - {100 * high:.2f}"
         lines.append(f"| {period_label(p['years'])} | {p['splits']:,} | "
-                     f"{p['world_years']:,.0f} | {_pct(p['rate'], '.2%')} | "
-                     f"{_ci(p['ci95'], '.2%')} |")
+                     f"{p['world_years']:,.0f} | {per_100} | {ci} |")
     return lines
 
 

@@ -26,10 +26,12 @@ CHALLENGE = Stream("challenge:{challenge}")
 
 def _tell_challenge(event, story) -> str:
     challenge = story.world.challenges[event.details["challenge"]]
-    nation = story.nation(challenge.nation)
+    names = [story.world.persons[pid].name for pid in challenge.challengers]
+    by = " of " + ", ".join(names[:-1]) + " and " * (len(names) > 1) + names[-1] if names else ""
     outcome = ("succeeds: the holder is overthrown" if event.details["succeeded"]
                else "fails and its leaders are swept away" if challenge.purge else "fails")
-    return f"*{challenge.title}.* The challenge to the ruler of {nation.name} {outcome}"
+    return (f"*{challenge.title}.* The challenge{by} to "
+            f"{story.person(event.details['holder'])} {outcome}")
 
 
 def _tell_power(event, story) -> str:
@@ -142,7 +144,7 @@ class Power(Process):
         succeeded = active & (u < challenge.strength * (1.0 - ally.hold))
         failed = active & ~succeeded
         model.emit(CHALLENGED, active, challenge=challenge.id, succeeded=succeeded,
-                   date=challenge.date)
+                   holder=ally.holder, date=challenge.date)
         remaining = succeeded.copy()
         for pid in challenge.challengers:
             remaining &= ~self.offices.install_in(ally, cast.row(pid), remaining, "seized")
