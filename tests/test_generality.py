@@ -241,6 +241,26 @@ def test_a_threat_only_one_ally_sees_divides_them():
     assert split_share(run(world(threat(0.0, 0.0)))) < split_share(none) - 0.05
 
 
+def test_a_threat_only_one_ally_sees_divides_them_only_where_the_partner_could_help():
+    """The gap counts as far as the partner of the ally that feels the threat could act against
+    that power (its capability against the power's): a small partner is not expected to share
+    the fear of a great power it could do nothing against. With no glue at all (threat_weight
+    0), the gap alone moves the split."""
+    def gap(capability_of_c: float):
+        def change(data):
+            even_odds(data)
+            data["nations"]["c"]["threat_to"] = {"a": 0.8, "b": 0.0}
+            data["nations"]["c"]["capability"] = capability_of_c   # b has 0.1
+            data["forces"].update(threat_weight=0.0, divergence_weight=0.5)
+        return change
+    none = split_share(run(world(lambda d: (even_odds(d),
+                                            d["forces"].update(threat_weight=0.0)))))
+    within_reach = split_share(run(world(gap(0.05))))     # b could help in full
+    out_of_reach = split_share(run(world(gap(10.0))))     # b could help a hundredth
+    assert within_reach > none + 0.25
+    assert out_of_reach < none + 0.03
+
+
 def test_a_partner_that_will_not_help_against_the_threat_gives_no_glue():
     def backing(change_in_backing: float):
         def change(data):

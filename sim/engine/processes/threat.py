@@ -11,7 +11,9 @@ backing (1 at the start unless the outside power's `backing` says otherwise; jun
 lower it when the partner will not help, e.g. stays neutral in the ally's war, and raise it when
 it does). A gap between the allies' perceptions is friction: the ally that feels the threat
 fears abandonment, the other entrapment (Snyder, "The Security Dilemma in Alliance Politics",
-World Politics 36(4), 1984). And an ally relies on its partner against a power only as far as it
+World Politics 36(4), 1984), as far as the partner of the ally that feels it more could help
+against that power: the fear of abandonment grows with what one could count on the partner
+for. And an ally relies on its partner against a power only as far as it
 has no other recourse: where a second outside power open to it could hold that power's threat
 back (`leverage_over`), the glue counts only the share of the threat left to the partner: an
 ally's dependence grows with its need, with the partner's capacity to meet it and with the want
@@ -61,7 +63,8 @@ class Threat(Process):
                "their leaders perceive them, times what each can count on the partner for",
                glue=True),
         Driver("threat_gap", "divergent threats", "#92c5de", "the gap between the threats "
-               "the two allies perceive from the same power"),
+               "the two allies perceive from the same power, as far as the partner of the "
+               "one that feels it more could help against that power"),
     )
 
     def __init__(self, model):
@@ -82,14 +85,18 @@ class Threat(Process):
         """(W,) the threat `power` poses to `ally` now, as its decider perceives it."""
         return ally.holder_trait("threat_perception") * power.threat_now(ally.spec.id)
 
+    def reach(self, ally, power):
+        """How far `ally`'s partner could help it against `power`: its capability against the
+        power's, at most 1 (1 where the scenario gives the power no capability)."""
+        if power.capability_path is None:
+            return 1.0
+        return np.minimum(1.0, ally.partner.capability() / power.capability_path[self.model.t])
+
     def help(self, ally, power):
         """What `ally` counts on its partner for against `power`: backing times reach, times
         the share of its reliance that no other outside power's leverage takes over."""
         key, t = (power.spec.id, ally.spec.id), self.model.t
-        counted = self.backing[key]
-        if power.capability_path is not None:
-            counted = counted * np.minimum(1.0, ally.partner.capability()
-                                           / power.capability_path[t])
+        counted = self.backing[key] * self.reach(ally, power)
         for other, leverage in self.recourse.get(key, ()):
             # a number, or (W,) where the openness scale is drawn in each world or a juncture
             # set the openness on another path
@@ -104,7 +111,11 @@ class Threat(Process):
             a, b = self.model.allies
             pa, pb = self.perceived(a, power), self.perceived(b, power)
             glue = glue + (self.help(a, power) * pa + self.help(b, power) * pb) / 2.0
-            gap = gap + np.abs(pa - pb)
+            # a gap divides as far as the partner of the ally that feels the threat more could
+            # help against that power: no one expects a partner to share the fear of a power
+            # it could do nothing against
+            could = np.where(pa >= pb, self.reach(a, power), self.reach(b, power))
+            gap = gap + could * np.abs(pa - pb)
         return [f.threat_weight * glue, -f.divergence_weight * gap]
 
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:
