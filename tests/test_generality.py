@@ -102,15 +102,15 @@ def test_a_second_patrons_aid_lowers_the_clients_dependence():
     assert split_share(run(world(with_aid(0.9)))) > 0.5
 
 
-def door(effect: str):
-    """A juncture before the slights at which b's leader, at even odds, keeps d's door as the
-    scenario has it or takes the road on which d's series toward b is 0 from then on."""
+def door(effect: str, power: str = "d"):
+    """A juncture before the slights at which b's leader, at even odds, keeps the power's door
+    as the scenario has it or takes the road on which its series toward b is 0 from then on."""
     def change(data):
         data["junctures"]["door"] = {
             "title": "door", "date": "1954-01-01", "actor": "b", "when": "always", "options": {
                 "keep": {"text": "keep", "weight": 1},
                 "shut": {"text": "shut", "weight": 1,
-                         "effects": {effect: {"d": {"b": {1954: 0.0}}}}}}}
+                         "effects": {effect: {power: {"b": {1954: 0.0}}}}}}}
     return change
 
 
@@ -140,6 +140,21 @@ def test_a_juncture_can_set_a_second_patrons_offer_on_another_path():
     shut, split = rows["choice.door"] == "shut", rows["split_year"].notna()
     assert split[shut].mean() < 0.15
     assert split[~shut].mean() > 0.45
+
+
+def test_a_juncture_can_set_an_outside_powers_detente_on_another_path():
+    """a fears c; c's detente with b deserts a (abandonment) unless b's leader, at the door,
+    took the road on which that detente is 0: those worlds split far less."""
+    def change(data):
+        even_odds(data)
+        data["nations"]["c"]["threat_to"] = {"a": 0.8, "b": 0.0}
+        data["nations"]["c"]["detente_with"] = {"b": 1.0}
+        data["forces"].update(threat_weight=0.0, abandonment_weight=0.5)
+        door("detente_path", power="c")(data)
+    rows = simulate_block(world(change), 5, 0, 0, RUNS).rows.to_pandas()
+    refused, split = rows["choice.door"] == "shut", rows["split_year"].notna()
+    assert 0.4 < refused.mean() < 0.6
+    assert split[refused].mean() < split[~refused].mean() - 0.25
 
 
 def leverage(over_c: float, openness_of_d: float = 1.0):

@@ -321,10 +321,11 @@ class OutsidePowerAgent(mesa.Agent):
             threat to that ally, were the ally to turn to it (only where the scenario gives it).
         threat_shift: ally id -> (W,) a lasting change to its threat to that ally made by
             juncture options (`threat` effect), where any.
-        paths: (field, ally id) -> [(worlds, path)], for the fields 'threat_to', 'openness_to'
-            and 'aid_to': the (T,) path the series follows instead of the scenario's in the
-            (W,) worlds that took an option with a `threat_path`, `openness_path` or
-            `offer_path` effect, in the order taken (the last one a world took counts).
+        paths: (field, ally id) -> [(worlds, path)], for the fields 'threat_to', 'openness_to',
+            'aid_to' and 'detente_with': the (T,) path the series follows instead of the
+            scenario's in the (W,) worlds that took an option with a `threat_path`,
+            `openness_path`, `offer_path` or `detente_path` effect, in the order taken (the
+            last one a world took counts).
         capability_path: (T,) its capability, or None where the scenario gives none.
     """
 
@@ -350,10 +351,12 @@ class OutsidePowerAgent(mesa.Agent):
         # the scenario's series and their scales, by the field that gives them
         self.fields = {"threat_to": (self.threat, spec.threat_scale),
                        "openness_to": (self.openness, spec.openness_scale),
-                       "aid_to": (self.offer, 1.0)}
+                       "aid_to": (self.offer, 1.0),
+                       "detente_with": (self.detente, 1.0)}
 
     def now(self, field: str, ally_id: str):
-        """The series of `field` ('threat_to', 'openness_to' or 'aid_to') toward the ally
+        """The series of `field` ('threat_to', 'openness_to', 'aid_to' or 'detente_with')
+        toward the ally
         now: the scenario's, or, in the worlds where a juncture set it on another path (a war
         not fought), that path's. A number where every world has the scenario's, else (W,)."""
         t = self.model.t

@@ -226,8 +226,8 @@ class Process:
         raise NotImplementedError
 
     def follow_paths(self, field: str, paths, worlds) -> None:
-        """Set an outside power's series of `field` ('threat_to', 'openness_to' or 'aid_to')
-        toward an ally on the paths of a `*_path` effect ({power: {ally: Series}}) in the (W,)
+        """Set an outside power's series of `field` ('threat_to', 'openness_to', 'aid_to' or
+        'detente_with') toward an ally on the paths of a `*_path` effect ({power: {ally: Series}}) in the (W,)
         bool mask `worlds`, from now on."""
         powers = {p.spec.id: p for p in self.model.outside}
         for power, block in paths.items():

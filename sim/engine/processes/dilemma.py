@@ -10,15 +10,16 @@ partner's decider's impulsiveness: Khrushchev's complaint of
 2 October 1959 about the unannounced shelling of Jinmen, and his worry about being dragged into
 war over Taiwan (Garver, China's Quest, 2016, p. 155). Abandonment fear of ally j grows with the
 threat j perceives from a power and the partner's detente with that power (its `detente_with`
-series): the 1959 letter halting nuclear help over the test-ban talks, Camp David, the 1963 test
-ban, read in Beijing as collusion (Radchenko, Two Suns in the Heavens, 2009, ch. 2).
+series, or the path a juncture set it on in that world: `detente_path`): the 1959 letter halting
+nuclear help over the test-ban talks, Camp David, the 1963 test ban, read in Beijing as collusion
+(Radchenko, Two Suns in the Heavens, 2009, ch. 2).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.specs import Driver, Parameter, Process
+from sim.engine.specs import Driver, Effect, Parameter, Process
 
 
 class Dilemma(Process):
@@ -31,6 +32,12 @@ class Dilemma(Process):
         "abandonment_weight": Parameter(0.0, 5.0, "weight of the fear of abandonment through "
                                         "the partner's detente (Snyder 1984)", default=0.0),
     }
+    effects = {
+        "detente_path": Effect("per_power_series", "the series the named outside power's "
+                               "detente with the named ally follows from now on, instead of "
+                               "the scenario's ({power: {ally: series}}): a rapprochement not "
+                               "made, or one made where history had none", 0.0, 1.0),
+    }
     drivers = (
         Driver("entrapment", "fear of entrapment", "#d6604d", "the partner's confrontations "
                "with an outside power beyond one's own, times its leader's impulsiveness"),
@@ -39,7 +46,7 @@ class Dilemma(Process):
     )
 
     def terms(self) -> list:
-        model, f, t = self.model, self.model.forces, self.model.t
+        model, f = self.model, self.model.forces
         entrapment, abandonment = 0.0, 0.0
         for power in model.outside:
             perceived = {ally.spec.id: ally.holder_trait("threat_perception")
@@ -48,6 +55,9 @@ class Dilemma(Process):
                 partner = ally.partner
                 beyond = np.maximum(0.0, perceived[partner.spec.id] - perceived[ally.spec.id])
                 entrapment = entrapment + beyond * partner.holder_trait("impulsiveness")
-                abandonment = abandonment + (power.detente[partner.spec.id][t]
+                abandonment = abandonment + (power.now("detente_with", partner.spec.id)
                                              * perceived[ally.spec.id])
         return [-f.entrapment_weight * entrapment, -f.abandonment_weight * abandonment]
+
+    def apply(self, effect: str, value, worlds: np.ndarray) -> None:
+        self.follow_paths("detente_with", value, worlds)
