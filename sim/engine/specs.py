@@ -227,8 +227,8 @@ class Process:
 
     def follow_paths(self, field: str, paths, worlds) -> None:
         """Set an outside power's series of `field` ('threat_to', 'openness_to', 'aid_to' or
-        'detente_with') toward an ally on the paths of a `*_path` effect ({power: {ally: Series}}) in the (W,)
-        bool mask `worlds`, from now on."""
+        'detente_with') toward an ally on the paths of a `*_path` effect ({power: {ally:
+        Series}}) in the (W,) bool mask `worlds`, from now on."""
         powers = {p.spec.id: p for p in self.model.outside}
         for power, block in paths.items():
             for ally_id, path in block.items():
