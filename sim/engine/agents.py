@@ -356,9 +356,9 @@ class OutsidePowerAgent(mesa.Agent):
 
     def now(self, field: str, ally_id: str):
         """The series of `field` ('threat_to', 'openness_to', 'aid_to' or 'detente_with')
-        toward the ally
-        now: the scenario's, or, in the worlds where a juncture set it on another path (a war
-        not fought), that path's. A number where every world has the scenario's, else (W,)."""
+        toward the ally now: the scenario's, or, in the worlds where a juncture set it on
+        another path (a war not fought), that path's. A number where every world has the
+        scenario's, else (W,)."""
         t = self.model.t
         value = self.fields[field][0][ally_id][t]
         for worlds, path in self.paths.get((field, ally_id), ()):

@@ -12,12 +12,12 @@ lower it when the partner will not help, e.g. stays neutral in the ally's war, a
 it does). A gap between the allies' perceptions is friction: the ally that feels the threat
 fears abandonment, the other entrapment (Snyder, "The Security Dilemma in Alliance Politics",
 World Politics 36(4), 1984), as far as the partner of the ally that feels it more could help
-against that power: the fear of abandonment grows with what one could count on the partner
-for. And an ally relies on its partner against a power only as far as it
-has no other recourse: where a second outside power open to it could hold that power's threat
-back (`leverage_over`), the glue counts only the share of the threat left to the partner: an
-ally's dependence grows with its need, with the partner's capacity to meet it and with the want
-of alternatives (Snyder 1984; Snyder, Alliance Politics, Cornell UP 1997).
+against that power: the fear of abandonment grows with what one could count on the partner for.
+And an ally relies on its partner against a power only as far as it has no other recourse: where
+a second outside power open to it could hold that power's threat back (`leverage_over`), the
+glue counts only the share of the threat left to the partner: an ally's dependence grows with
+its need, with the partner's capacity to meet it and with the want of alternatives (Snyder 1984;
+Snyder, Alliance Politics, Cornell UP 1997).
 """
 
 from __future__ import annotations
@@ -92,11 +92,12 @@ class Threat(Process):
             return 1.0
         return np.minimum(1.0, ally.partner.capability() / power.capability_path[self.model.t])
 
-    def help(self, ally, power):
-        """What `ally` counts on its partner for against `power`: backing times reach, times
-        the share of its reliance that no other outside power's leverage takes over."""
+    def help(self, ally, power, reach):
+        """What `ally` counts on its partner for against `power`: backing times the partner's
+        `reach`, times the share of its reliance that no other outside power's leverage takes
+        over."""
         key, t = (power.spec.id, ally.spec.id), self.model.t
-        counted = self.backing[key] * self.reach(ally, power)
+        counted = self.backing[key] * reach
         for other, leverage in self.recourse.get(key, ()):
             # a number, or (W,) where the openness scale is drawn in each world or a juncture
             # set the openness on another path
@@ -110,12 +111,12 @@ class Threat(Process):
         for power in self.model.outside:
             a, b = self.model.allies
             pa, pb = self.perceived(a, power), self.perceived(b, power)
-            glue = glue + (self.help(a, power) * pa + self.help(b, power) * pb) / 2.0
+            ra, rb = self.reach(a, power), self.reach(b, power)
+            glue = glue + (self.help(a, power, ra) * pa + self.help(b, power, rb) * pb) / 2.0
             # a gap divides as far as the partner of the ally that feels the threat more could
             # help against that power: no one expects a partner to share the fear of a power
             # it could do nothing against
-            could = np.where(pa >= pb, self.reach(a, power), self.reach(b, power))
-            gap = gap + could * np.abs(pa - pb)
+            gap = gap + np.where(pa >= pb, ra, rb) * np.abs(pa - pb)
         return [f.threat_weight * glue, -f.divergence_weight * gap]
 
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:
