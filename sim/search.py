@@ -44,6 +44,7 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from sim.analysis.stats import proportion_ci
+from sim.engine.processes.offices import unnamed_id
 from sim.engine.specs import TRAITS
 from sim.errors import ScenarioError, SettingsError
 from sim.scenario.library import load_world
@@ -128,9 +129,10 @@ def trait_levers(world: World, persons: list[str]) -> list[Lever]:
     """Move each uncertain trait of the given persons to the low or high end of its range."""
     levers = []
     for pid in persons:
-        if pid not in world.persons:
+        named = [q for q, person in world.persons.items() if q != unnamed_id(person.nation)]
+        if pid not in named:
             raise ScenarioError(f"unknown person '{pid}' in levers.persons; allowed: "
-                                f"{', '.join(world.persons)}")
+                                f"{', '.join(named)}")
         for trait in TRAITS:
             spec = world.persons[pid].traits[trait]
             if spec.kind == "fixed":

@@ -10,8 +10,11 @@ import pytest
 from sim.engine.model import AllianceModel
 from sim.engine.processes.junctures import Junctures
 from sim.engine.streams import Streams
+from sim.errors import ScenarioError
 from sim.montecarlo import run_monte_carlo
+from sim.scenario.validate import parse_world
 from tests.conftest import settings, world_of
+from tests.tiny_world import tiny_scenario
 
 RUNS = 3000
 FRICTIONS = ("ideology_weight", "status_weight", "grievance_weight", "border_weight")
@@ -107,6 +110,49 @@ def test_contender_weights_decide_the_successor():
     world = world_of("baseline", ["scenario.persons.molotov.contender.weight=1000"])
     model = run_until(world, 1954.0)
     assert np.mean(model.allies[0].holder == model.cast.row("molotov")) > 0.95
+
+
+def succession_world(heir_from: str):
+    """a's holder dies on 15 May 1955; an heir contends from `heir_from`; a bystander who is no
+    contender (weight 0) stays alive throughout."""
+    data = tiny_scenario()
+    data["persons"]["pa"]["died"] = "1955-05-15"
+    data["persons"]["heir"] = {**data["persons"]["pa"], "name": "HEIR", "died": None,
+                               "born": 1920, "contender": {"weight": 1, "from": heir_from}}
+    data["persons"]["bystander"] = {**data["persons"]["pa"], "name": "BYSTANDER", "died": None,
+                                    "born": 1920}
+    data["junctures"]["first"]["options"]["insult"]["effects"]["line"] = {"a": 0.3}
+    return parse_world(data, "tiny")
+
+
+def test_a_contender_whose_window_the_death_opens_succeeds_within_the_step():
+    """The heir's window opens on the day the holder dies, inside the quarter: he succeeds in
+    every world, and the bystander, who is no contender, in none."""
+    model = run_until(succession_world(heir_from="1955-05-15"), 1956.0)
+    assert np.all(model.allies[0].holder == model.cast.row("heir"))
+
+
+def test_with_no_contender_in_his_window_an_unnamed_successor_takes_the_office():
+    """No person the scenario names is put in office outside his window: until the heir's
+    window opens in 1970 the office goes to the unnamed successor, who takes over the line as
+    it stands (moved by the first juncture's insult in about nine worlds in ten)."""
+    model = run_until(succession_world(heir_from="1970-01-01"), 1956.0)
+    a, unnamed = model.allies[0], model.cast.row("unnamed_a")
+    assert np.all(a.holder == unnamed)
+    ideology = model.cast.trait["ideology"][unnamed]
+    moved = model.get(Junctures).choices["first"] == 0
+    assert 0.8 < moved.mean() < 0.97
+    np.testing.assert_allclose(ideology, a.line)   # and so the line stays where it was
+    assert ideology[moved].mean() > ideology[~moved].mean() + 0.1
+    assert model.world.persons["unnamed_a"].name == "an unnamed successor"
+
+
+def test_the_unnamed_successors_id_is_kept():
+    data = tiny_scenario()
+    data["persons"]["unnamed_a"] = dict(data["persons"]["pa"])
+    with pytest.raises(ScenarioError, match="persons.unnamed_a: the id is kept for the unnamed "
+                                            "successor of a; give the person another id"):
+        parse_world(data, "tiny")
 
 
 def test_juncture_choice_follows_the_holder_traits():

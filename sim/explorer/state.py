@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 from omegaconf import OmegaConf
 
+from sim.engine.processes.offices import unnamed_id
 from sim.engine.specs import TRAITS
 from sim.errors import ScenarioError
 from sim.explorer import engine
@@ -196,7 +197,8 @@ def catalogue(scenario: str) -> Catalogue:
     world = engine.world_of(scenario)
     members = set(world.members)
     persons = tuple(Person(p.id, p.name, world.nations[p.nation].name)
-                    for p in world.persons.values() if p.nation in members)
+                    for p in world.persons.values()
+                    if p.nation in members and p.id != unnamed_id(p.nation))
     junctures = tuple(
         Juncture(j.id, j.title, iso_date(j.date), j.actor,
                  tuple(Option(o.id, o.text, o.weight) for o in j.option_list))

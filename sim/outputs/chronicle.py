@@ -287,7 +287,8 @@ def tenures(traced: TracedWorld, entries: list[Entry]) -> list[tuple]:
         for entry, after in zip(mine, mine[1:] + [None], strict=True):
             until = world.horizon if after is None else after.shown
             person = traced.model.cast.ids[entry.event.details["person"]]
-            rows.append((nation.name, nation.title_at(entry.shown), world.persons[person].name,
+            name = world.persons[person].name   # a cell, begun as a sentence is
+            rows.append((nation.name, nation.title_at(entry.shown), name[:1].upper() + name[1:],
                          entry.shown, until))
     return rows
 

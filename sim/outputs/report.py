@@ -147,8 +147,9 @@ def holders_table(summary: dict) -> list[str]:
                   "| *worlds still allied* | "
                   + " | ".join(f"{office['allied'][y]:,}" for y in years) + " |"]
         for rows in office["rows"].values():
-            name = next(iter(rows.values()))["name"]
-            lines.append(f"| {name} | " + " | ".join(_held(rows.get(y)) for y in years) + " |")
+            name = next(iter(rows.values()))["name"]   # a cell, begun as a sentence is
+            lines.append(f"| {name[:1].upper() + name[1:]} | "
+                         + " | ".join(_held(rows.get(y)) for y in years) + " |")
     return lines
 
 

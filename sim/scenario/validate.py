@@ -12,6 +12,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from sim.engine.processes.offices import unnamed_id, unnamed_successor
 from sim.errors import ScenarioError
 from sim.scenario.fields import describe, unknown
 from sim.scenario.references import check_references
@@ -31,6 +32,12 @@ def parse_world(data: Any, name: str) -> World:
     except ValidationError as error:
         raise ScenarioError(message(error)) from None
     check_references(world)
+    for nation in world.members:
+        pid = unnamed_id(nation)
+        if pid in world.persons:
+            raise ScenarioError(f"persons.{pid}: the id is kept for the unnamed successor of "
+                                f"{nation}; give the person another id")
+        world.persons[pid] = unnamed_successor(nation, world.start, world.horizon)
     world._name = name
     return world
 

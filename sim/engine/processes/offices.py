@@ -14,7 +14,9 @@ import math
 import numpy as np
 
 from sim.engine.rates import at, where_happens_below
-from sim.engine.specs import Effect, EventKind, Parameter, Process, Stream
+from sim.engine.specs import IDEOLOGY_TRAIT, Effect, EventKind, Parameter, Process, Stream
+from sim.scenario.actors import Person, Traits
+from sim.scenario.base import NOTE_KEYS
 
 DEATH = Stream("death:{person}")
 OUSTER = Stream("ouster:{nation}")
@@ -36,6 +38,27 @@ def _tell_removal(what: str):
         return (f"{story.person(event.details['person'])} {what} in "
                 f"{story.nation(event.details['nation']).name}")
     return tell
+
+
+UNNAMED = "an unnamed successor"
+"""How the chronicle names the holder no named contender could be (`unnamed_successor`)."""
+
+
+def unnamed_id(nation: str) -> str:
+    """The person id kept for a nation's unnamed successor."""
+    return f"unnamed_{nation}"
+
+
+def unnamed_successor(nation: str, start: float, horizon: float) -> Person:
+    """Whoever takes the office when no person the scenario names is within his contender
+    window: a leader of middling traits (0.5, the average leader the options' weights are set
+    for) and middling security, who takes over his nation's line as it stands (`succeed` sets
+    his ideology to it) and stands for a line of such successors, so he neither dies within
+    the run nor is removed for good (docs/MODEL.md, 3.3.4)."""
+    middling = {trait: 0.5 for trait in Traits.model_fields if trait not in NOTE_KEYS}
+    return Person.model_validate(dict(id=unnamed_id(nation), name=UNNAMED, nation=nation,
+                                      born=start - 50.0, died=horizon + 1.0, ideology=0.5,
+                                      security=0.5, traits=middling))
 
 
 HOLDER = EventKind("holder", "cause", _tell_holder)
@@ -78,13 +101,16 @@ class Offices(Process):
                     DEATH.of(person=person.id)))
         contenders = [p.contender for p in model.world.persons.values()]
         weight = np.array([c.weight for c in contenders])
-        years = model.years[:, None]
-        in_window = ((np.array([c.from_ for c in contenders]) <= years)
-                     & (years < np.array([c.until for c in contenders])))
+        # a contender counts in a step if his window is open at any time in it: a holder who
+        # dies within the step may be followed by one whose window his death opened
+        starts, ends = model.years[:, None], model.years[:, None] + model.dt
+        in_window = ((np.array([c.from_ for c in contenders]) < ends)
+                     & (starts < np.array([c.until for c in contenders])))
         # each ally's contenders (Cast rows) and (T, R) their weights at each step, zero
-        # outside their window
+        # outside their window; and the row of its unnamed successor
         self.rows = [np.flatnonzero(cast.nation == ally.spec.id) for ally in model.allies]
         self.weights = [(weight * in_window)[:, rows] for rows in self.rows]
+        self.unnamed = [cast.row(unnamed_id(ally.spec.id)) for ally in model.allies]
         for ally in model.allies:
             model.emit(HOLDER, np.ones(model.n_worlds, bool), nation=ally.spec.id,
                        person=ally.holder, how="start")
@@ -144,10 +170,10 @@ class Offices(Process):
         """Fill the office in the `vacant` worlds by a weighted draw among contenders.
 
         Contenders are the nation's living persons, not ousted and not the outgoing holder,
-        within their contender window, drawn with their scenario weights. If none is left the
-        draw is uniform among those same persons regardless of window and weight; if nobody
-        is left, the office stays as it was (a scenario should name enough contenders for its
-        horizon).
+        within their contender window, drawn with their scenario weights. Where none is left,
+        the nation's unnamed successor takes the office, with the line as it stands for his
+        ideology (`unnamed_successor`): no person the scenario names
+        is ever put in office outside his window.
         """
         model, cast = self.model, self.model.cast
         u = model.streams(SUCCESSION.of(nation=ally.spec.id)).random(model.n_worlds)
@@ -159,13 +185,16 @@ class Offices(Process):
         eligible = ((cast.death_year.take(cells) > model.end_of_step) & ~cast.ousted.take(cells)
                     & (rows[:, None] != ally.holder[worlds]))
         w = eligible * self.weights[ally.index][model.t][:, None]
-        fallback = w.sum(axis=0) == 0
-        w[:, fallback] = eligible[:, fallback]
         total = w.sum(axis=0)
         cumulative = np.cumsum(w, axis=0)
         pick = np.minimum((cumulative < (u[worlds] * total)[None, :]).sum(axis=0), rows.size - 1)
-        filled = total > 0
-        ally.install(worlds[filled], rows[pick[filled]], "succession")
+        named = total > 0
+        ally.install(worlds[named], rows[pick[named]], "succession")
+        unnamed, row = worlds[~named], self.unnamed[ally.index]
+        if unnamed.size:
+            cast.ousted[row, unnamed] = False   # a new one each time
+            cast.trait[IDEOLOGY_TRAIT][row, unnamed] = ally.line[unnamed]
+            ally.install(unnamed, row, "succession")
 
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:
         model = self.model
