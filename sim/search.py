@@ -128,8 +128,8 @@ def juncture_levers(world: World, premise: dict) -> list[Lever]:
 def trait_levers(world: World, persons: list[str]) -> list[Lever]:
     """Move each uncertain trait of the given persons to the low or high end of its range."""
     levers = []
+    named = [q for q, person in world.persons.items() if q != unnamed_id(person.nation)]
     for pid in persons:
-        named = [q for q, person in world.persons.items() if q != unnamed_id(person.nation)]
         if pid not in named:
             raise ScenarioError(f"unknown person '{pid}' in levers.persons; allowed: "
                                 f"{', '.join(named)}")

@@ -32,7 +32,7 @@ from sim.engine.schedule import EVENTS, HEADLINE, OUTCOMES, SCHEDULE
 from sim.engine.specs import NOT_YET, Event
 from sim.engine.streams import KeptStreams
 from sim.errors import InputError, SettingsError
-from sim.outputs.naming import label_of
+from sim.outputs.naming import capitalised, label_of
 from sim.outputs.worlds import (  # noqa: F401 (PICKS, parse_pick, pick_world: re-exported)
     PICKS,
     choose,
@@ -158,8 +158,7 @@ class Story:
 
 
 def _sentence(text: str) -> str:
-    text = text.strip()
-    text = text[:1].upper() + text[1:]
+    text = capitalised(text.strip())
     return text if text[-1:] in ".!?" else text + "."
 
 
@@ -287,9 +286,8 @@ def tenures(traced: TracedWorld, entries: list[Entry]) -> list[tuple]:
         for entry, after in zip(mine, mine[1:] + [None], strict=True):
             until = world.horizon if after is None else after.shown
             person = traced.model.cast.ids[entry.event.details["person"]]
-            name = world.persons[person].name   # a cell, begun as a sentence is
-            rows.append((nation.name, nation.title_at(entry.shown), name[:1].upper() + name[1:],
-                         entry.shown, until))
+            rows.append((nation.name, nation.title_at(entry.shown),
+                         capitalised(world.persons[person].name), entry.shown, until))
     return rows
 
 

@@ -84,3 +84,9 @@ def register_resolver() -> None:
 
 
 register_resolver()
+
+
+def capitalised(text: str) -> str:
+    """`text` with a capital first letter, as a sentence or a table cell begins ("an unnamed
+    successor" -> "An unnamed successor")."""
+    return text[:1].upper() + text[1:]

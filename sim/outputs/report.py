@@ -15,7 +15,7 @@ from sim.analysis.holders import SHOWN_SHARE, SHOWN_WORLDS, contested, shown
 from sim.calendar import month_year
 from sim.calibration.text import question_lines
 from sim.engine.schedule import DRIVER, HEADLINE, OUTCOMES
-from sim.outputs.naming import label_of, short_overrides, title_of
+from sim.outputs.naming import capitalised, label_of, short_overrides, title_of
 from sim.outputs.plots import period_label
 
 CAPTIONS = {
@@ -147,9 +147,8 @@ def holders_table(summary: dict) -> list[str]:
                   "| *worlds still allied* | "
                   + " | ".join(f"{office['allied'][y]:,}" for y in years) + " |"]
         for rows in office["rows"].values():
-            name = next(iter(rows.values()))["name"]   # a cell, begun as a sentence is
-            lines.append(f"| {name[:1].upper() + name[1:]} | "
-                         + " | ".join(_held(rows.get(y)) for y in years) + " |")
+            name = capitalised(next(iter(rows.values()))["name"])
+            lines.append(f"| {name} | " + " | ".join(_held(rows.get(y)) for y in years) + " |")
     return lines
 
 

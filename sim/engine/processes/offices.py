@@ -172,8 +172,8 @@ class Offices(Process):
         Contenders are the nation's living persons, not ousted and not the outgoing holder,
         within their contender window, drawn with their scenario weights. Where none is left,
         the nation's unnamed successor takes the office, with the line as it stands for his
-        ideology (`unnamed_successor`): no person the scenario names
-        is ever put in office outside his window.
+        ideology (`unnamed_successor`): no person the scenario names is ever put in office
+        outside his window.
         """
         model, cast = self.model, self.model.cast
         u = model.streams(SUCCESSION.of(nation=ally.spec.id)).random(model.n_worlds)
