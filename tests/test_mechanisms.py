@@ -147,6 +147,23 @@ def test_with_no_contender_in_his_window_an_unnamed_successor_takes_the_office()
     assert model.world.persons["unnamed_a"].name == "an unnamed successor"
 
 
+def test_a_leaders_views_can_move_on_a_dated_path():
+    """a's leader holds 0.5 until 1955 and moves to 0.9 by 1960 (ideology_path): his party's
+    line follows him there, in every world; without the path it stays at 0.5."""
+    def line_in(year, path=None):
+        data = tiny_scenario()
+        if path is not None:
+            data["persons"]["pa"]["ideology_path"] = path
+        model = run_until(parse_world(data, "tiny"), year)
+        return model.allies[0].holder_trait("ideology"), model.allies[0].line
+    views, line = line_in(1954.0, {1955: 0.5, 1960: 0.9})
+    assert np.all(views == 0.5) and np.allclose(line, 0.5)
+    views, line = line_in(1966.0, {1955: 0.5, 1960: 0.9})
+    assert np.all(views == 0.9)
+    assert np.all(line > 0.75)
+    assert np.allclose(line_in(1966.0)[1], 0.5)
+
+
 def test_the_unnamed_successors_id_is_kept():
     data = tiny_scenario()
     data["persons"]["unnamed_a"] = dict(data["persons"]["pa"])

@@ -137,6 +137,9 @@ class Person(Strict):
     died: Date | None = Field(None, description="date of death if the scenario fixes it; "
                               "null draws it from the age-based hazard")
     ideology: Trait = Field(description="the line the person pulls the nation toward")
+    ideology_path: series(0.0, 1.0) | None = Field(
+        None, description="where the person's views moved: from the first date on, his "
+        "ideology follows these points in every world (before it, `ideology`)")
     traits: Traits
     security: Fraction = Field(description="hold on office: the ouster hazard is multiplied "
                                "by 1 - security")

@@ -1,5 +1,6 @@
 """Ideology: each party's line drifts toward its leader's, and the distance between the lines,
-weighted by the leaders' rigidity, pushes the allies apart.
+weighted by the leaders' rigidity, pushes the allies apart. A leader's own views may move on a
+dated path the scenario gives (`ideology_path`).
 
 docs/MODEL.md, sections 3.3.7 and 3.3.10. Ideology and Mao's domestic radicalisation as a prime
 cause of the split (Lüthi, The Sino-Soviet Split, 2008).
@@ -10,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.rates import halving_factor
+from sim.engine.series import series_at
 from sim.engine.specs import IDEOLOGY_TRAIT, Driver, Effect, Parameter, Process
 
 
@@ -35,9 +37,32 @@ class Ideology(Process):
     drivers = (Driver("ideology", "ideological distance", "#b2182b", "the distance between "
                       "the parties' lines, weighted by the leaders' rigidity"),)
 
+    def __init__(self, model):
+        super().__init__(model)
+        # (Cast row, date of the path's first point, (T,) its values) of each person whose
+        # views moved (`ideology_path`)
+        self.paths = [(model.cast.row(p.id), p.ideology_path.years[0],
+                       series_at(p.ideology_path, model.years))
+                      for p in model.world.persons.values() if p.ideology_path is not None]
+
     def drift(self) -> None:
+        if self.paths:
+            self._move_views()
         pull = 1.0 - halving_factor(self.model.forces.line_pull_half_life, self.model.dt)
         self.model.allies.do(pull_line, pull)
+
+    def _move_views(self) -> None:
+        """Set the ideology of each person whose views moved to his path's value now, from
+        the path's first date on, in every world; the deciders' kept traits follow."""
+        model = self.model
+        moved = False
+        for row, first, path in self.paths:
+            if model.year + model.dt > first:
+                model.cast.trait[IDEOLOGY_TRAIT][row] = path[model.t]
+                moved = True
+        if moved:
+            for ally in model.allies:
+                ally.set_decider(ally.decider, np.arange(model.n_worlds))
 
     def terms(self) -> list:
         a, b = self.model.allies
