@@ -55,14 +55,15 @@ class Ideology(Process):
         """Set the ideology of each person whose views moved to his path's value now, from
         the path's first date on, in every world; the deciders' kept traits follow."""
         model = self.model
-        moved = False
+        moved = []
         for row, first, path in self.paths:
             if model.year + model.dt > first:
                 model.cast.trait[IDEOLOGY_TRAIT][row] = path[model.t]
-                moved = True
-        if moved:
-            for ally in model.allies:
-                ally.set_decider(ally.decider, np.arange(model.n_worlds))
+                moved.append(row)
+        for ally in model.allies:   # only where one of them decides
+            worlds = np.flatnonzero(np.isin(ally.decider, moved))
+            if worlds.size:
+                ally.set_decider(ally.decider, worlds)
 
     def terms(self) -> list:
         a, b = self.model.allies
