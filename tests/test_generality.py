@@ -12,6 +12,9 @@ import pytest
 from sim.analysis.history import history_check
 from sim.engine.model import AllianceModel
 from sim.engine.processes.junctures import Junctures
+from sim.engine.processes.realignment import Realignment
+from sim.engine.processes.reconciliation import Reconciliation
+from sim.engine.specs import NOT_YET
 from sim.engine.streams import Streams
 from sim.errors import ScenarioError
 from sim.montecarlo import run_monte_carlo, simulate_block
@@ -481,6 +484,27 @@ def test_a_split_that_heals_is_recorded_as_a_reconciliation():
     both = ~np.isnan(healed)
     assert (healed[both] > split[both]).all()
     assert np.isnan(split[np.isnan(split)]).all() and np.isnan(healed[np.isnan(split)]).all()
+
+
+def test_a_reconciled_alliance_acts_as_an_ally_again():
+    """Once the split has healed, an ally turns to the second patron only if relations fail
+    anew, and a juncture for allied worlds arises; on the old engine a reconciled alliance
+    still counted as split, and about two in five of the healed worlds turned to the patron
+    later than a year after the healing, with cohesion back near 0.5."""
+    def healing(data):
+        two_powers(offer=0.8)(data)
+        data["forces"].update(grievance_half_life=4, realignment_rate=0.3)
+        data["junctures"]["late"] = {"title": "late", "date": "1972-01-01", "actor": "b",
+                                     "options": {"left": {"text": "left", "weight": 1},
+                                                 "right": {"text": "right", "weight": 1}}}
+    model = AllianceModel(world(healing), RUNS, Streams(5, 0))
+    model.run()
+    healed_step, turned_step = model.get(Reconciliation).step, model.get(Realignment).step
+    healed = healed_step != NOT_YET
+    assert healed.mean() > 0.3
+    turned_later = healed & (turned_step > healed_step + 4)   # after the healing spell's year
+    assert turned_later.sum() < 0.02 * healed.sum()
+    assert (model.get(Junctures).choices["late"][healed] >= 0).all()
 
 
 def test_a_repair_lowers_grievance_but_not_below_none():

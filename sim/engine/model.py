@@ -18,6 +18,7 @@ import numpy as np
 
 from sim.engine.agents import AllyAgent, Cast, FixedAgentSet, OutsidePowerAgent, PersonAgent
 from sim.engine.processes.cohesion import START
+from sim.engine.processes.reconciliation import Reconciliation
 from sim.engine.processes.split import Split
 from sim.engine.schedule import DRIVERS, EFFECT_OWNER, SCHEDULE
 from sim.engine.specs import PHASES, EventKind, Process
@@ -139,9 +140,11 @@ class AllianceModel(mesa.Model):
     def ally(self, nation_id: str) -> AllyAgent:
         return self.allies[self.world.members.index(nation_id)]
 
-    def split_happened(self) -> np.ndarray:
-        """(W,) whether the alliance has split by now."""
-        return self.get(Split).happened()
+    def split_unhealed(self) -> np.ndarray:
+        """(W,) whether the alliance has split and not been reconciled since: a reconciled
+        alliance acts as an ally again for the junctures and realignment (docs/MODEL.md, section
+        3.3.17), while its split keeps its first date."""
+        return self.get(Split).happened() & ~self.get(Reconciliation).happened()
 
     def apply_effects(self, effects: Effects, worlds: np.ndarray, date=None) -> None:
         """Apply a juncture option's effects in the `worlds` mask, each by the process that

@@ -108,7 +108,8 @@ class Juncture(Strict):
     date: UncertainDate
     actor: str = Field(description="id of the ally whose office holder chooses")
     when: Literal[WHEN] = Field(
-        WHEN[0], description="in worlds not yet split, only after the split, or always")
+        WHEN[0], description="in worlds allied (not split, or reconciled since), only after "
+        "a split not healed, or always")
     options: Keyed(Option) = Field(description="the choices, by id")
     requires: Conditions | None = Field(None, description="the juncture arises only where "
                                         "these hold")

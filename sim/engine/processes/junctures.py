@@ -20,7 +20,8 @@ from sim.engine.specs import NOT_YET, EventKind, Labels, Process, Stream
 CHOICE = Stream("juncture:{juncture}")
 
 WHEN = ("allied", SPLIT.id, "always")
-"""When a juncture arises: only in worlds not yet split, only in worlds split, or always."""
+"""When a juncture arises: only in worlds allied (not split, or reconciled since), only in worlds
+split and not reconciled, or always."""
 
 
 def _sentence(text: str) -> str:
@@ -76,7 +77,7 @@ class Junctures(Process):
 
     def _decide(self, juncture, worlds: np.ndarray | None = None) -> None:
         model = self.model
-        split = model.split_happened()
+        split = model.split_unhealed()
         allied, after, always = WHEN
         active = {allied: ~split, after: split, always: np.ones_like(split)}[juncture.when]
         options = juncture.option_list

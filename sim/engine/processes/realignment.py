@@ -65,10 +65,10 @@ class Realignment(Process):
     def record(self) -> None:
         """Hazard `realignment_rate * openness * max(0, from_partner + offer + relief - threat)`
         a year for each outside power, in worlds whose cohesion is below the split threshold now
-        or that have split; the ally turns with the summed hazard, to a power drawn in proportion
-        to its share (one uniform draw decides both)."""
+        or that have split and not been reconciled; the ally turns with the summed hazard, to a
+        power drawn in proportion to its share (one uniform draw decides both)."""
         model, t = self.model, self.model.t
-        estranged = model.split_happened() | (model.cohesion < model.world.split_threshold)
+        estranged = model.split_unhealed() | (model.cohesion < model.world.split_threshold)
         caps = [ally.capability() for ally in model.allies]
         for ally in model.allies:
             u = model.streams(REALIGNMENT.of(nation=ally.spec.id)).random(model.n_worlds)

@@ -47,5 +47,9 @@ class Reconciliation(Process):
         self.step[new] = model.t - self.split.sustain_steps + 1
         model.emit(RECONCILED, new, step=self.step)
 
+    def happened(self) -> np.ndarray:
+        """(W,) whether the split alliance has been reconciled (by the last step recorded)."""
+        return self.step != NOT_YET
+
     def outcome_steps(self) -> dict:
         return {RECONCILIATION.id: self.step}
