@@ -607,3 +607,38 @@ def test_a_continuing_flow_of_aid_binds():
             data["forces"].update(aid_weight=1.0, aid_half_life=2)
         return setup
     assert split_share(run(world(flow(0.3)))) < split_share(run(world(flow(0.0)))) - 0.3
+
+
+def test_a_juncture_can_cut_off_the_continuing_flow_of_aid():
+    """Where a leader cut the flow at a juncture before the slights, the allies split about as
+    often as with no flow at all; where he kept it, it binds them as above. Without the effect
+    the cut would change nothing."""
+    def change(data):
+        even_odds(data)
+        data["alliance"]["aid_flow"] = 0.3
+        data["forces"].update(aid_weight=1.0, aid_half_life=2)
+        data["junctures"]["cut"] = {
+            "title": "cut", "date": "1952-01-01", "actor": "a", "when": "always", "options": {
+                "keep": {"text": "keep", "weight": 1},
+                "cut": {"text": "cut", "weight": 1, "effects": {"aid_flow_path": 0}}}}
+    rows = simulate_block(world(change), 5, 0, 0, RUNS).rows.to_pandas()
+    cut, split = rows["choice.cut"] == "cut", rows["split_year"].notna()
+    assert 0.4 < cut.mean() < 0.6
+    assert split[cut].mean() > split[~cut].mean() + 0.3
+
+
+def test_the_fear_of_entrapment_grows_with_ones_commitment_to_the_partner():
+    """b faces a threat a does not share; a fears being dragged into b's quarrel only as far as
+    it backs b against the threatening power (Snyder 1984). Fully committed, the fear takes
+    the allies below the split threshold with one slight; committed to nothing, it is gone, and
+    they split only as often as the slights alone split them. On the old engine, which
+    counted the fear whatever the commitment, the two split alike."""
+    def committed(backing: float):
+        def change(data):
+            even_odds(data)
+            data["nations"]["c"].update(threat_to={"a": 0.0, "b": 0.8}, backing={"b": backing})
+            data["forces"]["entrapment_weight"] = 1.0
+        return change
+    fully, not_at_all = (split_share(run(world(committed(b)))) for b in (1.0, 0.0))
+    assert fully > not_at_all + 0.3
+    assert abs(not_at_all - split_share(run(world(even_odds)))) < 0.05

@@ -2,10 +2,10 @@
 
 docs/MODEL.md, sections 3.3.7 and 3.3.10. Dependence is raised and cut by juncture options (a
 credit, the withdrawal of the experts), renewed by a continuing flow where the scenario gives one
-(`alliance.aid_flow`: oil, food, arms deliveries year after year), and fades with its
-half-life; it binds the allies, less
-so where an outside power offers an ally aid of its own: a second patron lowers the client's
-dependence on the first (Walt 1987, ch. 7, on aid and penetration; Snyder 1984).
+(`alliance.aid_flow`: oil, food, arms deliveries year after year; a juncture may cut it off, or
+begin one, in the worlds that take it: `aid_flow_path`), and fades with its half-life; it binds
+the allies, less so where an outside power offers an ally aid of its own: a second patron lowers
+the client's dependence on the first (Walt 1987, ch. 7, on aid and penetration; Snyder 1984).
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ class Aid(Process):
     effects = {
         "aid": Effect("amount", "change in dependence on the partner's aid and trade (0-1 "
                       "scale)", -1.0, 1.0),
+        "aid_flow_path": Effect("series", "the series the alliance's continuing flow of aid and "
+                                "trade (its aid_flow, per year) follows from now on, instead of "
+                                "the scenario's: a flow cut off, or one begun where history had "
+                                "none", 0.0, 1.0),
         "offer_path": Effect("per_power_series", "the series the named outside power's aid "
                              "offer to the named ally (its aid_to) follows from now on, "
                              "instead of the scenario's ({power: {ally: series}}): the path "
@@ -43,11 +47,16 @@ class Aid(Process):
         self.level = np.zeros(model.n_worlds)
         flow = model.world.alliance.aid_flow
         self.flow = None if flow is None else series_at(flow, model.years)   # per year
+        self.flow_paths: list[tuple[np.ndarray, np.ndarray]] = []   # (worlds, per year)
 
     def drift(self) -> None:
-        self.level *= halving_factor(self.model.forces.aid_half_life, self.model.dt)
-        if self.flow is not None:
-            self.level = np.minimum(1.0, self.level + self.flow[self.model.t] * self.model.dt)
+        model = self.model
+        self.level *= halving_factor(model.forces.aid_half_life, model.dt)
+        flow = 0.0 if self.flow is None else self.flow[model.t]
+        for worlds, path in self.flow_paths:   # in the order the junctures set them
+            flow = np.where(worlds, path[model.t], flow)
+        if np.any(flow):
+            self.level = np.minimum(1.0, self.level + flow * model.dt)
 
     def terms(self) -> list:
         return [self.model.forces.aid_weight * self.level * self.reliance_now()]
@@ -64,5 +73,8 @@ class Aid(Process):
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:
         if effect == "offer_path":
             self.follow_paths("aid_to", value, worlds)
+            return
+        if effect == "aid_flow_path":
+            self.flow_paths.append((worlds.copy(), series_at(value, self.model.years)))
             return
         self.level = np.clip(self.level + worlds.astype(float) * value, 0.0, 1.0)

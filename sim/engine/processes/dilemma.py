@@ -6,7 +6,9 @@ docs/MODEL.md, section 3.3.20. Snyder, "The Security Dilemma in Alliance Politic
 (entrapment) and being deserted (abandonment). Entrapment fear of ally i grows with the threat its
 partner perceives from an outside power beyond what i itself perceives (a confrontation that
 is the partner's, not its own: the power's threat series are built from disputes) and with the
-partner's decider's impulsiveness: Khrushchev's complaint of
+partner's decider's impulsiveness, as far as i is committed to back the partner against that
+power (its `backing`: Snyder's dilemma is that a firm commitment buys security at the price of
+entrapment, and a patron that will not fight cannot be dragged in): Khrushchev's complaint of
 2 October 1959 about the unannounced shelling of Jinmen, and his worry about being dragged into
 war over Taiwan (Garver, China's Quest, 2016, p. 155). Abandonment fear of ally j grows with the
 threat j perceives from a power and the partner's detente with that power (its `detente_with`
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.processes.threat import Threat
 from sim.engine.specs import Driver, Effect, Parameter, Process
 
 
@@ -40,10 +43,15 @@ class Dilemma(Process):
     }
     drivers = (
         Driver("entrapment", "fear of entrapment", "#d6604d", "the partner's confrontations "
-               "with an outside power beyond one's own, times its leader's impulsiveness"),
+               "with an outside power beyond one's own, times its leader's impulsiveness and "
+               "one's backing of the partner against that power"),
         Driver("abandonment", "fear of abandonment", "#f4a582", "the partner's detente with "
                "an outside power one perceives as a threat"),
     )
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.backing = model.get(Threat).backing   # (power, ally) -> the partner's backing
 
     def terms(self) -> list:
         model, f = self.model, self.model.forces
@@ -54,7 +62,9 @@ class Dilemma(Process):
             for ally in model.allies:
                 partner = ally.partner
                 beyond = np.maximum(0.0, perceived[partner.spec.id] - perceived[ally.spec.id])
-                entrapment = entrapment + beyond * partner.holder_trait("impulsiveness")
+                committed = self.backing[(power.spec.id, partner.spec.id)]   # ally's, to it
+                entrapment = entrapment + (beyond * partner.holder_trait("impulsiveness")
+                                           * committed)
                 abandonment = abandonment + (power.now("detente_with", partner.spec.id)
                                              * perceived[ally.spec.id])
         return [-f.entrapment_weight * entrapment, -f.abandonment_weight * abandonment]
