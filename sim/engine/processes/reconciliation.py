@@ -1,9 +1,10 @@
 """Reconciliation: an alliance that split and healed, recorded as an outcome of its own.
 
-docs/MODEL.md, section 3.3.12. After a split, cohesion back at or above the split threshold for
+docs/MODEL.md, section 3.3.17. After a split, cohesion back at or above the split threshold for
 as long as a split must last (`split.sustained_years`) counts as a reconciliation, dated to the
 first step of that spell; the split keeps its first date. The Sino-Soviet normalisation of May
-1989 is the flagship's example; the reconciliation is recorded, it changes no mechanism.
+1989 is the flagship's example. It changes no force on cohesion; from then on the junctures and
+realignment treat the alliance as allied again (AllianceModel.split_unhealed).
 """
 
 from __future__ import annotations
