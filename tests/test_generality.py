@@ -494,17 +494,22 @@ def test_a_reconciled_alliance_acts_as_an_ally_again():
     def healing(data):
         two_powers(offer=0.8)(data)
         data["forces"].update(grievance_half_life=4, realignment_rate=0.3)
-        data["junctures"]["late"] = {"title": "late", "date": "1972-01-01", "actor": "b",
-                                     "options": {"left": {"text": "left", "weight": 1},
-                                                 "right": {"text": "right", "weight": 1}}}
+        for jid, when in (("late", "allied"), ("late_split", "split")):
+            data["junctures"][jid] = {"title": jid, "date": "1972-01-01", "actor": "b",
+                                      "when": when,
+                                      "options": {"left": {"text": "left", "weight": 1},
+                                                  "right": {"text": "right", "weight": 1}}}
     model = AllianceModel(world(healing), RUNS, Streams(5, 0))
     model.run()
     healed_step, turned_step = model.get(Reconciliation).step, model.get(Realignment).step
     healed = healed_step != NOT_YET
     assert healed.mean() > 0.3
+    assert (turned_step[healed] != NOT_YET).mean() > 0.2   # they turned while relations failed
     turned_later = healed & (turned_step > healed_step + 4)   # after the healing spell's year
     assert turned_later.sum() < 0.02 * healed.sum()
-    assert (model.get(Junctures).choices["late"][healed] >= 0).all()
+    choices = model.get(Junctures).choices
+    assert (choices["late"][healed] >= 0).all()
+    assert (choices["late_split"][healed] == NOT_YET).all()
 
 
 def test_a_repair_lowers_grievance_but_not_below_none():
@@ -642,3 +647,16 @@ def test_the_fear_of_entrapment_grows_with_ones_commitment_to_the_partner():
     fully, not_at_all = (split_share(run(world(committed(b)))) for b in (1.0, 0.0))
     assert fully > not_at_all + 0.3
     assert abs(not_at_all - split_share(run(world(even_odds)))) < 0.05
+
+
+def test_a_juncture_can_begin_a_flow_of_aid_where_the_scenario_has_none():
+    def change(data):
+        even_odds(data)
+        data["forces"].update(aid_weight=1.0, aid_half_life=2)
+        data["junctures"]["begin"] = {
+            "title": "begin", "date": "1952-01-01", "actor": "a", "when": "always", "options": {
+                "none": {"text": "none", "weight": 1},
+                "begin": {"text": "begin", "weight": 1, "effects": {"aid_flow_path": 0.3}}}}
+    rows = simulate_block(world(change), 5, 0, 0, RUNS).rows.to_pandas()
+    begun, split = rows["choice.begin"] == "begin", rows["split_year"].notna()
+    assert split[~begun].mean() > split[begun].mean() + 0.3

@@ -78,7 +78,8 @@ class Nation(Strict):
     backing: dict[str, Unit] = Field({}, description="outside power: how far each ally's "
                                      "partner stands with it against this power at the start "
                                      "(1 where not given; the backing effect moves it): a "
-                                     "partner that will not help gives no glue")
+                                     "partner that will not help gives no glue, and fears no "
+                                     "entrapment in the ally's quarrel with it")
     threat_scale: uncertain(0.0, 10.0) = Field(1.0, description="outside power: multiplies "
                                                 "threat_to")
     openness_scale: uncertain(0.0, 10.0) = Field(1.0, description="outside power: multiplies "
