@@ -614,22 +614,35 @@ def test_a_continuing_flow_of_aid_binds():
     assert split_share(run(world(flow(0.3)))) < split_share(run(world(flow(0.0)))) - 0.3
 
 
+def flow_set_at_a_juncture(scenario_flow: float | None, path: float):
+    """Insults at even odds and aid that binds; before the slights a's leader, at even odds,
+    leaves the continuing flow as the scenario has it or sets it on `path`. (Whether each
+    world took the path, whether it split.)"""
+    def change(data):
+        even_odds(data)
+        if scenario_flow is not None:
+            data["alliance"]["aid_flow"] = scenario_flow
+        data["forces"].update(aid_weight=1.0, aid_half_life=2)
+        data["junctures"]["flow"] = {
+            "title": "flow", "date": "1952-01-01", "actor": "a", "when": "always", "options": {
+                "leave": {"text": "leave", "weight": 1},
+                "path": {"text": "path", "weight": 1, "effects": {"aid_flow_path": path}}}}
+    rows = simulate_block(world(change), 5, 0, 0, RUNS).rows.to_pandas()
+    return rows["choice.flow"] == "path", rows["split_year"].notna()
+
+
 def test_a_juncture_can_cut_off_the_continuing_flow_of_aid():
     """Where a leader cut the flow at a juncture before the slights, the allies split about as
     often as with no flow at all; where he kept it, it binds them as above. Without the effect
     the cut would change nothing."""
-    def change(data):
-        even_odds(data)
-        data["alliance"]["aid_flow"] = 0.3
-        data["forces"].update(aid_weight=1.0, aid_half_life=2)
-        data["junctures"]["cut"] = {
-            "title": "cut", "date": "1952-01-01", "actor": "a", "when": "always", "options": {
-                "keep": {"text": "keep", "weight": 1},
-                "cut": {"text": "cut", "weight": 1, "effects": {"aid_flow_path": 0}}}}
-    rows = simulate_block(world(change), 5, 0, 0, RUNS).rows.to_pandas()
-    cut, split = rows["choice.cut"] == "cut", rows["split_year"].notna()
+    cut, split = flow_set_at_a_juncture(scenario_flow=0.3, path=0)
     assert 0.4 < cut.mean() < 0.6
     assert split[cut].mean() > split[~cut].mean() + 0.3
+
+
+def test_a_juncture_can_begin_a_flow_of_aid_where_the_scenario_has_none():
+    begun, split = flow_set_at_a_juncture(scenario_flow=None, path=0.3)
+    assert split[~begun].mean() > split[begun].mean() + 0.3
 
 
 def test_the_fear_of_entrapment_grows_with_ones_commitment_to_the_partner():
@@ -647,16 +660,3 @@ def test_the_fear_of_entrapment_grows_with_ones_commitment_to_the_partner():
     fully, not_at_all = (split_share(run(world(committed(b)))) for b in (1.0, 0.0))
     assert fully > not_at_all + 0.3
     assert abs(not_at_all - split_share(run(world(even_odds)))) < 0.05
-
-
-def test_a_juncture_can_begin_a_flow_of_aid_where_the_scenario_has_none():
-    def change(data):
-        even_odds(data)
-        data["forces"].update(aid_weight=1.0, aid_half_life=2)
-        data["junctures"]["begin"] = {
-            "title": "begin", "date": "1952-01-01", "actor": "a", "when": "always", "options": {
-                "none": {"text": "none", "weight": 1},
-                "begin": {"text": "begin", "weight": 1, "effects": {"aid_flow_path": 0.3}}}}
-    rows = simulate_block(world(change), 5, 0, 0, RUNS).rows.to_pandas()
-    begun, split = rows["choice.begin"] == "begin", rows["split_year"].notna()
-    assert split[~begun].mean() > split[begun].mean() + 0.3
