@@ -33,7 +33,7 @@ from sim.engine.observers import (
     Tenures,
 )
 from sim.engine.processes.realignment import REALIGNMENT_OUTCOME
-from sim.engine.schedule import DRIVERS, HEADLINE, OUTCOMES
+from sim.engine.schedule import DRIVERS, HEADLINE, OUTCOME, OUTCOMES
 from sim.engine.specs import IDEOLOGY_TRAIT, NOT_YET, PREDICTORS, Labels
 from sim.engine.streams import Streams
 from sim.executors import in_order, make_executor
@@ -110,6 +110,8 @@ class MonteCarloResult:
             not happen.
         breakdowns: (outcome id, summary key) -> (R,) index of the ally (by_nation) or the
             outside power (by_power) the outcome concerns, NOT_YET where none.
+        each_nation: (outcome id, ally) -> (R,) index of the outside power that ally's own
+            turn concerns, NOT_YET where it did not turn (outcomes with `each_nation`).
         drivers_by_step: (T, D) each driver's contribution summed over worlds at each step.
         cohesion_histogram: (T, COHESION_BINS + 1) worlds by cohesion at the end of each step.
         driver_sums: (2, D) each driver's contribution summed over the worlds that split and
@@ -124,6 +126,7 @@ class MonteCarloResult:
     settings: RunSettings
     years: Mapping[str, np.ndarray]
     breakdowns: dict[tuple[str, str], np.ndarray]
+    each_nation: dict[tuple[str, str], np.ndarray]
     drivers_by_step: np.ndarray
     cohesion_histogram: np.ndarray
     driver_sums: np.ndarray
@@ -180,13 +183,15 @@ def _years(table: pa.Table, column: str) -> np.ndarray:
 
 
 def _column(values) -> pa.Array:
-    """A numpy column as Arrow, or a Labels column as dictionary-encoded text (null where the
-    code is NOT_YET)."""
+    """A numpy column as Arrow (null where a float is NaN), or a Labels column as
+    dictionary-encoded text (null where the code is NOT_YET)."""
     if isinstance(values, Labels):
         codes = values.codes
         indices = pa.array(np.where(codes == NOT_YET, 0, codes).astype(np.int32),
                            mask=codes == NOT_YET)
         return pa.DictionaryArray.from_arrays(indices, pa.array(values.names, pa.string()))
+    if np.issubdtype(values.dtype, np.floating):
+        return pa.array(values, mask=np.isnan(values))
     return pa.array(values)
 
 
@@ -206,6 +211,8 @@ def tabulate(model: AllianceModel, first: int, ledger: DriverLedger,
         columns[outcome.column] = pa.array(years, mask=np.isnan(years))
     if not full:
         kept = {c for o in OUTCOMES for c in o.breakdowns().values()}
+        kept.update(c for o in OUTCOMES if o.each_nation for m in world.members
+                    for c in o.nation_columns(m))
         kept.update(columns_needed(items_of(world)))
         for process in model.processes:
             columns.update({name: _column(values) for name, values in process.columns().items()
@@ -257,6 +264,8 @@ def run_monte_carlo(world: World, settings: RunSettings,
     years = StepYears(world, runs)
     breakdowns = {(o.id, key): np.full(runs, NOT_YET, dtype=np.int8)   # a few allies, powers
                   for o in OUTCOMES for key in o.breakdowns()}
+    each_nation = {(o.id, m): np.full(runs, NOT_YET, dtype=np.int8)
+                   for o in OUTCOMES if o.each_nation for m in world.members}
     drivers = np.zeros((world.n_steps, len(DRIVERS)))
     histogram = np.zeros((world.n_steps, COHESION_BINS + 1), dtype=np.int64)
     driver_sums, split_worlds = np.zeros((2, len(DRIVERS))), 0
@@ -272,6 +281,9 @@ def run_monte_carlo(world: World, settings: RunSettings,
                 years.put(outcome.id, first, _years(rows, outcome.column))
                 for key, column in outcome.breakdowns().items():
                     breakdowns[(outcome.id, key)][first:first + n] = _codes(rows[column])
+            for (outcome_id, nation), codes in each_nation.items():
+                column = OUTCOME[outcome_id].nation_columns(nation)[1]
+                codes[first:first + n] = _codes(rows[column])
             drivers += result.drivers_by_step
             histogram += result.cohesion_histogram
             driver_sums += result.driver_sums
@@ -282,5 +294,5 @@ def run_monte_carlo(world: World, settings: RunSettings,
             bar.update(n)
             interrupts.checkpoint()
     bar.close()
-    return MonteCarloResult(world, settings, years, breakdowns, drivers, histogram, driver_sums,
-                            split_worlds, holder_tally)
+    return MonteCarloResult(world, settings, years, breakdowns, each_nation, drivers, histogram,
+                            driver_sums, split_worlds, holder_tally)

@@ -18,6 +18,8 @@ def test_serial_processes_and_dask_give_identical_results(baseline):
             np.testing.assert_array_equal(serial.years[name], other.years[name])
         for key in serial.breakdowns:
             np.testing.assert_array_equal(serial.breakdowns[key], other.breakdowns[key])
+        for key in serial.each_nation:
+            np.testing.assert_array_equal(serial.each_nation[key], other.each_nation[key])
         np.testing.assert_array_equal(serial.cohesion_histogram, other.cohesion_histogram)
         np.testing.assert_array_equal(serial.drivers_by_step, other.drivers_by_step)
         np.testing.assert_array_equal(serial.holder_tally, other.holder_tally)

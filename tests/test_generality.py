@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from sim.analysis.history import history_check
+from sim.calibration.evidence import items_of, match_all
 from sim.engine.model import AllianceModel
 from sim.engine.processes.junctures import Junctures
 from sim.engine.processes.realignment import Realignment
@@ -91,6 +92,42 @@ def test_an_ally_turns_once_relations_fail_not_a_sustained_split_later():
     assert (failed.years["realignment"][realigned] >= 1957).all()   # the second insult's year
     assert np.all(failed.breakdowns[("realignment", "by_power")][realigned] == 1)   # to d
     assert np.isnan(run(world(unrecorded(0))).years["realignment"]).all()   # cohesion 0.5
+
+
+def both_may_turn(data):
+    """As `two_powers`, and e, a threat to no one, is open to a and offers it aid: each ally
+    has a second patron of its own."""
+    two_powers(offer=0.8)(data)
+    data["alliance"]["outside_powers"] = ["c", "d", "e"]
+    data["nations"]["e"] = {"name": "E", "threat_to": {"a": 0.0, "b": 0.0},
+                            "openness_to": {"a": 1.0, "b": 0.0}, "aid_to": {"a": 0.8}}
+    data["history"] = {"evidence": {
+        f"{ally}_turns": {"text": f"{ally} turns to {power}", "outcome": "realignment",
+                          "nation": ally, "power": power, "within": ["1950-01-01", "1975-01-01"],
+                          "source": "planted"} for ally, power in (("a", "e"), ("b", "d"))}}
+
+
+def test_each_ally_may_turn_and_each_turn_is_recorded():
+    """Each ally turns to its own patron; the outcome is the first turn, and a piece of
+    evidence about one ally's turn reads that ally's own date, so a client's turn after its
+    patron's is not hidden by it (Moscow to Ethiopia in 1977, Somalia to the United States by
+    1980). On the old engine, one turn per world, no world recorded both."""
+    w = world(both_may_turn)
+    rows = simulate_block(w, 5, 0, 0, RUNS).rows
+    table = rows.to_pandas()
+    a, b = table["realignment.a.year"], table["realignment.b.year"]
+    both = a.notna() & b.notna()
+    assert both.mean() > 0.5
+    assert set(table["realignment.a.power"].dropna()) == {"e"}
+    assert set(table["realignment.b.power"].dropna()) == {"d"}
+    first = np.fmin(a, b)
+    assert np.allclose(table["realignment_year"], first, equal_nan=True)
+    assert (table["realignment_nation"][both] == np.where(a <= b, "a", "b")[both]).all()
+    matched = match_all(items_of(w), w, rows)
+    assert np.array_equal(matched["a_turns"], a.notna().to_numpy())
+    assert np.array_equal(matched["b_turns"], b.notna().to_numpy())
+    b_later = (b > a).to_numpy()
+    assert b_later.sum() > 0.05 * RUNS and matched["b_turns"][b_later].all()
 
 
 def test_a_second_patrons_aid_lowers_the_clients_dependence():

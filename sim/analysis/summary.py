@@ -39,6 +39,9 @@ def summarise(result: MonteCarloResult, version: str) -> dict:
     for (outcome_id, key), codes in result.breakdowns.items():
         outcomes[outcome_id][key] = {
             name: float(np.mean(codes == i)) for i, name in enumerate(names[key])}
+    for (outcome_id, nation), codes in result.each_nation.items():   # each ally's own turns
+        outcomes[outcome_id].setdefault("each_nation", {})[nation] = {
+            name: float(np.mean(codes == i)) for i, name in enumerate(world.outside_powers)}
     return {
         "scenario": world.name,
         "title": world.title,

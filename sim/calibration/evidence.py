@@ -155,12 +155,21 @@ def columns_needed(items: list[Item]) -> list[str]:
         elif f.holder is not None:
             needed += [f"tenure.{f.holder}.from", f"tenure.{f.holder}.until"]
         else:
-            outcome = OUTCOME[f.outcome]
-            needed.append(outcome.column)
-            needed += [column for key, column in (("nation", outcome.by_nation),
-                                                  ("power", outcome.by_power))
-                       if getattr(f, key) is not None]
+            date, filters = _outcome_columns(f)
+            needed += [date, *(column for key, column in filters if getattr(f, key) is not None)]
     return list(dict.fromkeys(needed))
+
+
+def _outcome_columns(f) -> tuple[str, list[tuple[str, str | None]]]:
+    """The date column an outcome fact reads, and (fact key, label column) for the keys that
+    may narrow it. A fact naming the ally of an outcome both allies may reach reads that ally's
+    own date, not the first ally's: China's turn to the United States matches whether or not
+    the Soviet Union had turned somewhere first."""
+    outcome = OUTCOME[f.outcome]
+    if f.nation is not None and outcome.each_nation:
+        date, power = outcome.nation_columns(f.nation)
+        return date, [("power", power)]
+    return outcome.column, [("nation", outcome.by_nation), ("power", outcome.by_power)]
 
 
 def value(item: Item, world, table: pa.Table) -> np.ndarray | None:
@@ -171,7 +180,7 @@ def value(item: Item, world, table: pa.Table) -> np.ndarray | None:
     if f.holder is not None:
         which = "until" if f.until is not None else "from"
         return _values(table, f"tenure.{f.holder}.{which}")
-    return _values(table, OUTCOME[f.outcome].column)
+    return _values(table, _outcome_columns(f)[0])
 
 
 def matches(item: Item, world, table: pa.Table) -> np.ndarray:
@@ -194,14 +203,14 @@ def matches(item: Item, world, table: pa.Table) -> np.ndarray:
         if f.until is not None:
             ok &= at.between(until, f.until - t, f.until + t)
         return ok
-    outcome = OUTCOME[f.outcome]
-    years = _values(table, outcome.column)
+    date, filters = _outcome_columns(f)
+    years = _values(table, date)
     if f.none_by is not None:
         with np.errstate(invalid="ignore"):
             return np.isnan(years) | (years >= at.step_start(f.none_by) - 1e-9)
     low, high = f.within if f.within is not None else (f.date - t, f.date + t)
     ok = at.between(years, low, high)
-    for key, column in (("nation", outcome.by_nation), ("power", outcome.by_power)):
+    for key, column in filters:
         if getattr(f, key) is not None:
             ok &= _is(table, column, getattr(f, key))
     return ok
@@ -221,7 +230,8 @@ def matched_in_row(world, row: dict) -> dict[str, bool]:
 
 
 def _type_of(column: str):
-    return pa.float64() if column.endswith(("_year", ".from", ".until")) else pa.string()
+    return (pa.float64() if column.endswith(("_year", ".year", ".from", ".until"))
+            else pa.string())
 
 
 def known_before(items: list[Item], day: float) -> list[Item]:

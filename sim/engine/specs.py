@@ -129,6 +129,8 @@ class Outcome:
         by_nation: a column naming the ally the outcome concerns, if it concerns one;
         by_power: a column naming the outside power it concerns, if it concerns one. The
             summary breaks the outcome down by each.
+        each_nation: whether each ally's own date (and power) is recorded as well, for an
+            outcome that both allies may reach (the first of them is the outcome).
     """
 
     id: str
@@ -139,6 +141,11 @@ class Outcome:
     doc: str
     by_nation: str | None = None
     by_power: str | None = None
+    each_nation: bool = False
+
+    def nation_columns(self, nation: str) -> tuple[str, str]:
+        """The columns of `nation`'s own date and of the power it concerns (`each_nation`)."""
+        return f"{self.id}.{nation}.year", f"{self.id}.{nation}.power"
 
     def breakdowns(self) -> dict[str, str]:
         """Summary key -> the column it breaks the outcome down by."""

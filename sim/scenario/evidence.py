@@ -42,7 +42,8 @@ class Evidence(Strict):
     text: Text | None = Field(None, description="how reports and the chronicle say it")
     holder: str | None = Field(None, description="the person who held the office")
     nation: str | None = Field(None, description="the ally whose office (holder), or the ally "
-                               "the outcome concerns (e.g. which ally realigned)")
+                               "the outcome concerns (for a realignment: that ally's own "
+                               "turn, whether or not its partner turned first)")
     in_office: Dates = Field([], description="holder: days on which he held the office")
     from_: Date | None = Field(None, alias="from", description="holder: the day he took it")
     until: Date | None = Field(None, description="holder: the day his tenure ended")

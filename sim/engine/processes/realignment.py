@@ -1,5 +1,5 @@
 """Realignment: an ally that no longer acts as an ally turns to whichever outside power draws it
-most.
+most. Each ally may turn once; the outcome is the first turn.
 
 docs/MODEL.md, section 3.3.14. An outside power draws an ally in proportion to its openness to
 that ally and to what turning to it gains: the threat the ally perceives from its partner
@@ -9,7 +9,9 @@ itself poses. Balance of threat (Walt 1987): alignment follows the greater threa
 second patron's offer draws a client away (Walt 1987, ch. 7). The turn is open from the first
 step cohesion is below the split threshold, not only once the split has lasted long enough to be
 recorded: abrogation follows new outside alignments (Leeds & Savun, Journal of Politics, 2007),
-so the turn may come with the break, or before its date.
+so the turn may come with the break, or before its date. Both allies may turn, each once: the
+patron to the client's rival and the client to the patron's (the Soviet Union to Ethiopia in 1977,
+Somalia to the United States by 1980: Patman, The Soviet Union in the Horn of Africa, 1990).
 """
 
 from __future__ import annotations
@@ -30,14 +32,15 @@ def _tell(event, story) -> str:
 
 REALIGNMENT_OUTCOME = Outcome("realignment", "realignment_year", "realignment",
                               "realignment with an outside power", "#2166ac",
-                              "an ally's turn to an outside power, once cohesion is below "
-                              "the split threshold",
-                              by_nation="realignment_nation", by_power="realignment_power")
+                              "the first turn of either ally to an outside power, once cohesion "
+                              "is below the split threshold",
+                              by_nation="realignment_nation", by_power="realignment_power",
+                              each_nation=True)
 REALIGNMENT_EVENT = EventKind(REALIGNMENT_OUTCOME.id, "start", _tell)
 
 
 class Realignment(Process):
-    """When an ally turned to an outside power, which ally, and to which power."""
+    """When each ally turned to an outside power, and to which; the first turn is the outcome."""
 
     name = "realignment"
     parameters = {
@@ -57,22 +60,23 @@ class Realignment(Process):
 
     def __init__(self, model):
         super().__init__(model)
-        self.step = np.full(model.n_worlds, NOT_YET)
-        self.nation = np.full(model.n_worlds, NOT_YET)
-        self.power = np.full(model.n_worlds, NOT_YET)
+        self.turned = np.full((len(model.allies), model.n_worlds), NOT_YET)   # each ally's step
+        self.to = np.full((len(model.allies), model.n_worlds), NOT_YET)       # and its power
         self.border = model.get(Border)
 
     def record(self) -> None:
         """Hazard `realignment_rate * openness * max(0, from_partner + offer + relief - threat)`
         a year for each outside power, in worlds whose cohesion is below the split threshold now
-        or that have split and not been reconciled; the ally turns with the summed hazard, to a
-        power drawn in proportion to its share (one uniform draw decides both)."""
+        or that have split and not been reconciled; an ally that has not turned yet turns with
+        the summed hazard, to a power drawn in proportion to its share (one uniform draw decides
+        both). The partner's turn does not stop its own."""
         model, t = self.model, self.model.t
         estranged = model.split_unhealed() | (model.cohesion < model.world.split_threshold)
         caps = [ally.capability() for ally in model.allies]
         for ally in model.allies:
+            i = ally.index
             u = model.streams(REALIGNMENT.of(nation=ally.spec.id)).random(model.n_worlds)
-            live = np.flatnonzero(estranged & (self.step == NOT_YET))   # only these may turn:
+            live = np.flatnonzero(estranged & (self.turned[i] == NOT_YET))   # only these turn:
             if live.size == 0:
                 continue
             rates = self._rates(ally, live, caps)    # the hazards are computed for them alone
@@ -81,11 +85,10 @@ class Realignment(Process):
                 total = total + rate
             turned = where_happens(u[live], total, model.dt)
             worlds = live[turned]
-            self.step[worlds] = t
-            self.nation[worlds] = ally.index
+            self.turned[i, worlds] = t
             share = u[worlds] / chance(total[turned], model.dt)
-            self.power[worlds] = self._which([r[turned] for r in rates], total[turned], share)
-            model.emit(REALIGNMENT_EVENT, worlds, nation=ally.spec.id, power=self.power)
+            self.to[i, worlds] = self._which([r[turned] for r in rates], total[turned], share)
+            model.emit(REALIGNMENT_EVENT, worlds, nation=ally.spec.id, power=self.to[i])
 
     def _rates(self, ally, worlds: np.ndarray, caps: list) -> list:
         """Each outside power's hazard of drawing `ally` in the `worlds` (an index array)."""
@@ -121,11 +124,37 @@ class Realignment(Process):
         cumulative = np.cumsum(np.stack(rates), axis=0) / np.where(total > 0, total, 1.0)
         return np.minimum((cumulative < share[None, :]).sum(axis=0), len(rates) - 1)
 
+    @property
+    def first(self) -> np.ndarray:
+        """(W,) index of the ally that turned first, NOT_YET where neither turned; ally 0 where
+        both turned in the same step, as it moves first."""
+        steps = np.where(self.turned == NOT_YET, np.iinfo(self.turned.dtype).max, self.turned)
+        return np.where((self.turned == NOT_YET).all(axis=0), NOT_YET, steps.argmin(axis=0))
+
+    def _of_first(self, values: np.ndarray) -> np.ndarray:
+        """(W,) the first turner's entry of a (2, W) array, NOT_YET where neither turned."""
+        first = self.first
+        return np.where(first == NOT_YET, NOT_YET,
+                        np.take_along_axis(values, np.maximum(first, 0)[None, :], axis=0)[0])
+
+    @property
+    def step(self) -> np.ndarray:
+        """(W,) the step of the first turn, NOT_YET where neither ally turned."""
+        return self._of_first(self.turned)
+
     def outcome_steps(self) -> dict:
         return {REALIGNMENT_OUTCOME.id: self.step}
 
     def columns(self) -> dict:
-        return {REALIGNMENT_OUTCOME.by_nation: Labels(self.nation,
-                                                      list(self.model.world.members)),
-                REALIGNMENT_OUTCOME.by_power: Labels(self.power,
-                                                     list(self.model.world.outside_powers))}
+        """The first turn's ally and power, and each ally's own turn (its year, NaN where it did
+        not turn, and its power)."""
+        world, outcome = self.model.world, REALIGNMENT_OUTCOME
+        powers = list(world.outside_powers)
+        columns = {outcome.by_nation: Labels(self.first, list(world.members)),
+                   outcome.by_power: Labels(self._of_first(self.to), powers)}
+        for ally in self.model.allies:
+            year, power = outcome.nation_columns(ally.spec.id)
+            steps = self.turned[ally.index]
+            columns[year] = np.where(steps == NOT_YET, np.nan, world.year_of(steps))
+            columns[power] = Labels(self.to[ally.index], powers)
+        return columns
