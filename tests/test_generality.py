@@ -15,6 +15,7 @@ from sim.engine.model import AllianceModel
 from sim.engine.processes.junctures import Junctures
 from sim.engine.processes.realignment import Realignment
 from sim.engine.processes.reconciliation import Reconciliation
+from sim.engine.processes.split import Split
 from sim.engine.specs import NOT_YET
 from sim.engine.streams import Streams
 from sim.errors import ScenarioError
@@ -507,6 +508,83 @@ def test_a_small_allys_pride_is_not_zero():
             data["forces"]["status_weight"] = 0.4
         return change
     assert split_share(run(world(pride(0.9)))) > split_share(run(world(pride(0.0)))) + 0.25
+
+
+# --------------------------------------------------------------------------- coercion
+
+
+def coerced_b(level, insulted: str = "b"):
+    """b is coerced by a at `level` (a number or a series); every slight is to `insulted`."""
+    def change(data):
+        data["nations"]["b"]["coerced"] = level
+        offender = "a" if insulted == "b" else "b"
+        for jid in ("first", "second", "third"):
+            data["junctures"][jid]["actor"] = offender
+            data["junctures"][jid]["options"]["insult"]["effects"] = {"grievance": {insulted: 0.25}}
+    return change
+
+
+def test_a_coerced_ally_holds_back_the_grievances_it_acts_on_not_those_it_stores():
+    """Three slights to b split the alliance where b acts on them; where a could and would
+    force b back into line, b holds them back and the alliance seldom splits, though b stores
+    the same grievance (Braun 1978: Romania's autonomy within the limits Moscow set)."""
+    def change(level):
+        def apply(data):
+            coerced_b(level)(data)
+            for jid in ("first", "second", "third"):   # the slights come after a split too
+                data["junctures"][jid]["when"] = "always"
+        return apply
+    free, coerced = (AllianceModel(world(change(level)), RUNS, Streams(5, 0))
+                     for level in (0.0, 0.8))
+    for model in (free, coerced):
+        model.run()
+    split_free = (model_split(free) != NOT_YET).mean()
+    split_coerced = (model_split(coerced) != NOT_YET).mean()
+    assert split_free > 0.8 and split_coerced < 0.2
+    b_free, b_coerced = (m.ally("b").grievance for m in (free, coerced))
+    np.testing.assert_allclose(b_coerced, b_free)
+
+
+def model_split(model):
+    return model.get(Split).step
+
+
+def test_a_coerced_ally_does_not_turn_to_an_outside_power():
+    """b's slights to a break the alliance either way; the second patron draws b where a
+    would not intervene, and not where it would (Hungary 1956 set the limits)."""
+    def change(level):
+        def apply(data):
+            two_powers(offer=0.8)(data)
+            coerced_b(level, insulted="a")(data)
+        return apply
+    free, deterred = (run(world(change(level))) for level in (0.0, 1.0))
+    assert split_share(free) > 0.8 and split_share(deterred) > 0.8
+    assert np.mean(~np.isnan(free.years["realignment"])) > 0.6
+    assert np.isnan(deterred.years["realignment"]).all()
+
+
+def test_a_juncture_can_shift_the_coercion_for_good():
+    """An intervention next door (at even odds, before the slights) raises b's coercion from
+    nothing to 0.8 in the worlds that saw it; they seldom split, the others mostly do."""
+    def change(data):
+        coerced_b(0.0)(data)
+        data["junctures"]["next_door"] = {
+            "title": "next door", "date": "1954-01-01", "actor": "a", "when": "always",
+            "options": {"intervene": {"text": "intervene", "weight": 1,
+                                      "effects": {"coercion": {"b": 0.8}}},
+                        "abstain": {"text": "abstain", "weight": 1}}}
+    rows = simulate_block(world(change), 5, 0, 0, RUNS).rows.to_pandas()
+    intervened, split = rows["choice.next_door"] == "intervene", rows["split_year"].notna()
+    assert 0.4 < intervened.mean() < 0.6
+    assert split[intervened].mean() < 0.2 and split[~intervened].mean() > 0.8
+
+
+def test_a_coercion_effect_needs_a_coerced_series():
+    def change(data):
+        data["junctures"]["first"]["options"]["insult"]["effects"]["coercion"] = {"b": 0.5}
+    with pytest.raises(ScenarioError, match="has no coerced series") as error:
+        world(change)
+    assert "\n" not in str(error.value)
 
 
 # --------------------------------------------------------------------------- reconciliation

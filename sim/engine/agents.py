@@ -178,6 +178,8 @@ class AllyAgent(mesa.Agent):
         capability_shock: (W,) a temporary shock (a collapse, a boom) that wears off.
         nuclear: (W,) whether this nation has the bomb.
         deference: (W,) its deference to the partner's founding leader, or None.
+        coercion: (W,) how far its partner could and would force it back into line, or None
+            (set by the Coercion process for a nation with a `coerced` series).
         partner: the other ally (set by the model once both exist).
     """
 
@@ -201,6 +203,7 @@ class AllyAgent(mesa.Agent):
         self.capability_shock = np.zeros(n)
         self.nuclear = np.zeros(n, dtype=bool)
         self.deference = np.full(n, spec.deference) if spec.deference_to else None
+        self.coercion = None
 
     def holder_trait(self, name: str) -> np.ndarray:
         """(W,) trait `name` (or 'ideology') of whoever decides for the nation in each world:
@@ -224,10 +227,17 @@ class AllyAgent(mesa.Agent):
         `Cast.set_pride`). Kept with the decider's traits: not to be changed by the caller."""
         return self._traits[PRIDE]
 
+    @property
+    def restrained(self) -> bool:
+        """Whether anything holds the nation back: deference or coercion."""
+        return self.deference is not None or self.coercion is not None
+
     def restraint(self) -> np.ndarray | float:
-        """1 - the nation's deference to the partner: how far its claims and grievances show
-        (docs/MODEL.md, 'Deference'); 1.0 for a nation that defers to no one."""
-        return 1.0 if self.deference is None else 1.0 - self.deference
+        """How far the nation's claims, grievances and public attacks show: 1 - its deference
+        to the partner, times 1 - its coercion by the partner (docs/MODEL.md, 'Deference' and
+        'Coercion'); 1.0 for a nation held back by neither."""
+        shown = 1.0 if self.deference is None else 1.0 - self.deference
+        return shown if self.coercion is None else shown * (1.0 - self.coercion)
 
     @property
     def capability_shock(self) -> np.ndarray:

@@ -11,6 +11,7 @@ from sim.engine.processes.aid import Aid
 from sim.engine.processes.border import Border
 from sim.engine.processes.capability import Capability
 from sim.engine.processes.clash import Clash
+from sim.engine.processes.coercion import Coercion
 from sim.engine.processes.cohesion import Cohesion
 from sim.engine.processes.deference import Deference
 from sim.engine.processes.dilemma import Dilemma
@@ -50,6 +51,7 @@ SCHEDULE = (
     Status,
     Grievance,
     Deference,
+    Coercion,
     Diversion,
     Polemics,
     Border,

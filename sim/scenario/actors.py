@@ -34,7 +34,8 @@ class RealPower(Strict):
 
 class Nation(Strict):
     """A state: one of the two allies (name, capability, line, sovereignty_sensitivity,
-    recognition, office, holder; optionally status_aspiration, real_power and deference), an
+    recognition, office, holder; optionally status_aspiration, real_power, deference and
+    coerced), an
     outside power (name, threat_to, openness_to; optionally aid_to, leverage_over,
     detente_with, backing, capability and the scales) or a bystander (name only)."""
 
@@ -62,6 +63,13 @@ class Nation(Strict):
                             "leader at the start (holds back its claims and grievances)")
     deference_to: str | None = Field(None, description="ally: the person id of the partner's "
                                      "founding leader it defers to")
+    coerced: series(0.0, 1.0) | None = Field(None, description="ally: how far its partner "
+                                             "could and would force it back into line, over "
+                                             "time (0-1: the partner's troops on or around its "
+                                             "soil, its record of intervening in allies like "
+                                             "it); holds back the nation's claims, the "
+                                             "grievances it acts on, its public attacks and its "
+                                             "turn to an outside power")
     threat_to: dict[str, series(0.0, 1.0)] = Field({}, description="outside power: its threat "
                                                    "to each ally over time")
     openness_to: dict[str, series(0.0, 1.0)] = Field({}, description="outside power: its "

@@ -18,7 +18,8 @@ from sim.scenario.uncertain import span
 ROLE_KEYS = {
     "ally": {"required": ("name", "capability", "line", "sovereignty_sensitivity",
                           "recognition", "office", "holder"),
-             "optional": ("status_aspiration", "real_power", "deference", "deference_to")},
+             "optional": ("status_aspiration", "real_power", "deference", "deference_to",
+                          "coerced")},
     "outside power": {"required": ("name", "threat_to", "openness_to"),
                       "optional": ("aid_to", "leverage_over", "detente_with", "backing",
                                    "capability", "threat_scale", "openness_scale")},
@@ -187,6 +188,10 @@ def _check_effects(effects, where: str, world: World) -> None:
                                                 world.persons))
     for nid, pid in effects.leader.items():
         _check_person(pid, nid, f"person '{pid}' in {where}.leader.{nid}", world)
+    for nid in effects.coercion:
+        if world.nations[nid].coerced is None:
+            raise ScenarioError(f"{where}.coercion.{nid}: {nid} has no coerced series to shift; "
+                                f"give nations.{nid}.coerced (0 where it was not coerced)")
     if effects.border and not world.alliance.border:
         raise ScenarioError(f"{where}.border: the allies share no border (alliance.border is "
                             "false); remove the effect")

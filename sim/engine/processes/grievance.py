@@ -52,7 +52,7 @@ class Grievance(Process):
 
     def terms(self) -> list:
         a, b = self.model.allies
-        if a.deference is None and b.deference is None:
+        if not (a.restrained or b.restrained):
             return [-self.model.forces.grievance_weight * (a.grievance + b.grievance)]
         shown = a.restraint() * a.grievance + b.restraint() * b.grievance
         return [-self.model.forces.grievance_weight * shown]

@@ -57,14 +57,15 @@ class Polemics(Process):
     def attack_in_public(self, ally) -> None:
         """The decider attacks at a yearly rate `polemic_rate * impulsiveness * (1 - C)`,
         times `1 + diversion_polemics * V` where domestic failure is diverted onto the ally
-        (sim/engine/processes/diversion.py) and times 1 - deference; the attacked ally's
+        (sim/engine/processes/diversion.py) and times its restraint (1 - deference, times
+        1 - coercion); the attacked ally's
         grievance grows by `polemic_grievance * 2 * its pride`."""
         model, f = self.model, self.model.forces
         rate = f.polemic_rate * ally.holder_trait("impulsiveness") * (1.0 - model.cohesion)
         diverted = model.get(Diversion).polemic_factor(ally)
         if diverted is not None:
             rate = rate * diverted
-        if ally.deference is not None:
+        if ally.restrained:
             rate = rate * ally.restraint()
         u = model.streams(POLEMIC.of(nation=ally.spec.id)).random(model.n_worlds)
         self._attack(ally, where_happens(u, rate, model.dt))

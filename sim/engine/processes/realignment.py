@@ -65,11 +65,11 @@ class Realignment(Process):
         self.border = model.get(Border)
 
     def record(self) -> None:
-        """Hazard `realignment_rate * openness * max(0, from_partner + offer + relief - threat)`
-        a year for each outside power, in worlds whose cohesion is below the split threshold now
-        or that have split and not been reconciled; an ally that has not turned yet turns with
-        the summed hazard, to a power drawn in proportion to its share (one uniform draw decides
-        both). The partner's turn does not stop its own."""
+        """Hazard `realignment_rate * (1 - coercion) * openness * max(0, from_partner + offer +
+        relief - threat)` a year for each outside power, in worlds whose cohesion is below the
+        split threshold now or that have split and not been reconciled; an ally that has not
+        turned yet turns with the summed hazard, to a power drawn in proportion to its share
+        (one uniform draw decides both). The partner's turn does not stop its own."""
         model, t = self.model, self.model.t
         estranged = model.split_unhealed() | (model.cohesion < model.world.split_threshold)
         caps = [ally.capability() for ally in model.allies]
@@ -96,8 +96,10 @@ class Realignment(Process):
         perceive = ally.holder_trait("threat_perception")[worlds]
         from_partner = (self.border.tension[worlds]
                         * np.minimum(2.0, caps[1 - i][worlds] / caps[i][worlds]) * perceive)
-        return [at(model.forces.realignment_rate, worlds)
-                * at(power.now("openness_to", ally.spec.id), worlds)
+        rate = at(model.forces.realignment_rate, worlds)
+        if ally.coercion is not None:   # a partner that would intervene deters the exit
+            rate = rate * (1.0 - ally.coercion[worlds])
+        return [rate * at(power.now("openness_to", ally.spec.id), worlds)
                 * np.maximum(0.0, from_partner + at(power.now("aid_to", ally.spec.id), worlds)
                              + self._relief(power, ally, worlds) * perceive
                              - at(power.threat_now(ally.spec.id), worlds) * perceive)

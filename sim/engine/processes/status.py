@@ -60,8 +60,8 @@ class Status(Process):
         Each ally claims its power relative to the stronger partner (plus a bonus once
         nuclear), or its nation's status aspiration if that is higher, and demands that claim
         times its pride (its decider's prestige-seeking, as far as `leader_amplification`
-        lets it count), less what its deference holds back; it is granted its recognition,
-        but never more than the partner's own demand leaves over.
+        lets it count), less what its deference and coercion hold back; it is granted its
+        recognition, but never more than the partner's own demand leaves over.
         """
         allies = self.model.allies
         bonus = self.model.forces.nuclear_status_bonus
@@ -72,7 +72,7 @@ class Status(Process):
                                                caps[ally.index] / strongest
                                                + bonus * ally.nuclear))
                   for ally in allies]
-        demand = [d if ally.deference is None else d * ally.restraint()
+        demand = [d * ally.restraint() if ally.restrained else d
                   for d, ally in zip(demand, allies, strict=True)]
         gap = 0.0
         for ally in allies:
