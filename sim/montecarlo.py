@@ -211,8 +211,7 @@ def tabulate(model: AllianceModel, first: int, ledger: DriverLedger,
         columns[outcome.column] = pa.array(years, mask=np.isnan(years))
     if not full:
         kept = {c for o in OUTCOMES for c in o.breakdowns().values()}
-        kept.update(c for o in OUTCOMES if o.each_nation for m in world.members
-                    for c in o.nation_columns(m))
+        kept.update(c for o in OUTCOMES for c in o.all_nation_columns(world.members))
         kept.update(columns_needed(items_of(world)))
         for process in model.processes:
             columns.update({name: _column(values) for name, values in process.columns().items()

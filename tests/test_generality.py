@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from sim.analysis.history import history_check
+from sim.analysis.summary import summarise
 from sim.calibration.evidence import items_of, match_all
 from sim.engine.model import AllianceModel
 from sim.engine.processes.junctures import Junctures
@@ -20,6 +21,7 @@ from sim.engine.specs import NOT_YET
 from sim.engine.streams import Streams
 from sim.errors import ScenarioError
 from sim.montecarlo import run_monte_carlo, simulate_block
+from sim.outputs.console import render
 from sim.scenario.validate import parse_world
 from tests.conftest import settings
 from tests.tiny_world import tiny_scenario
@@ -124,11 +126,22 @@ def test_each_ally_may_turn_and_each_turn_is_recorded():
     first = np.fmin(a, b)
     assert np.allclose(table["realignment_year"], first, equal_nan=True)
     assert (table["realignment_nation"][both] == np.where(a <= b, "a", "b")[both]).all()
+    assert (table["realignment_power"][both] == np.where(a <= b, "e", "d")[both]).all()
     matched = match_all(items_of(w), w, rows)
     assert np.array_equal(matched["a_turns"], a.notna().to_numpy())
     assert np.array_equal(matched["b_turns"], b.notna().to_numpy())
     b_later = (b > a).to_numpy()
     assert b_later.sum() > 0.05 * RUNS and matched["b_turns"][b_later].all()
+
+
+def test_the_summary_and_the_console_give_each_allys_own_turns():
+    result = run(world(both_may_turn))
+    summary = summarise(result, "test")
+    turns = summary["outcomes"]["realignment"]["each_nation"]
+    assert turns["a"]["e"] > 0.5 and turns["b"]["d"] > 0.5
+    assert turns["a"]["c"] == turns["a"]["d"] == turns["b"]["c"] == turns["b"]["e"] == 0.0
+    line = [x for x in render(summary, [], None).splitlines() if "own turns" in x]
+    assert line and "a to e" in line[0] and "b to d" in line[0]
 
 
 def test_a_second_patrons_aid_lowers_the_clients_dependence():
@@ -547,6 +560,46 @@ def test_a_coerced_ally_holds_back_the_grievances_it_acts_on_not_those_it_stores
 
 def model_split(model):
     return model.get(Split).step
+
+
+def test_a_coerced_ally_holds_back_its_public_attacks():
+    """Only b's decider is impulsive: its attacks fall by the coercion's factor."""
+    def change(level):
+        def apply(data):
+            coerced_b(level)(data)
+            data["forces"]["polemic_rate"] = 2.0
+            data["persons"]["pa"]["traits"]["impulsiveness"] = 0.0
+        return apply
+    free, coerced = (simulate_block(world(change(level)), 5, 0, 0, RUNS).rows["polemics"]
+                     .to_numpy().mean() for level in (0.0, 0.8))
+    assert free > 5 and coerced < 0.35 * free
+
+
+def test_a_coerced_ally_holds_back_its_claim_to_rank():
+    """With no slights at all, a small ally claiming rank far beyond its power from a partner
+    that concedes little splits the alliance, unless the partner could force it back into
+    line."""
+    def change(level):
+        def apply(data):
+            for jid in ("first", "second", "third"):
+                data["junctures"][jid]["options"]["insult"]["weight"] = 0
+            data["nations"]["b"].update(capability=0.002, recognition=0.1, status_aspiration=0.9,
+                                        coerced=level)
+            data["persons"]["pa"]["traits"]["dominance"] = 0.9
+            data["forces"]["status_weight"] = 0.6
+        return apply
+    assert split_share(run(world(change(0.0)))) > 0.8
+    assert split_share(run(world(change(0.8)))) < 0.2
+
+
+def test_grievances_held_back_weigh_once_the_coercion_lifts():
+    """The three slights of 1955-59 are stored while b is coerced; lifted in 1965, they split
+    the alliance from then on, where a coercion that lasts keeps it together."""
+    lifted, lasting = (run(world(coerced_b(level)))
+                       for level in ({1950: 0.8, 1964: 0.8, 1965: 0.0}, 0.8))
+    assert split_share(lasting) < 0.05 and split_share(lifted) > 0.8
+    split_years = lifted.years["split"][~np.isnan(lifted.years["split"])]
+    assert (split_years >= 1964).all()
 
 
 def test_a_coerced_ally_does_not_turn_to_an_outside_power():

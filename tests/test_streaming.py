@@ -106,8 +106,7 @@ def test_rows_outcomes_keeps_the_outcomes_only_and_the_same_numbers(tmp_path, mo
     world = world_from_data(composed_data("baseline"), "baseline")
     kept = {"world", *(o.column for o in OUTCOMES),
             *(c for o in OUTCOMES for c in o.breakdowns().values()),
-            *(c for o in OUTCOMES if o.each_nation for m in world.members
-              for c in o.nation_columns(m)),
+            *(c for o in OUTCOMES for c in o.all_nation_columns(world.members)),
             *columns_needed(items_of(world))}   # what the evidence is checked against
     assert set(columns) == kept
     assert len(columns) < len(pq.read_schema(tmp_path / "full" / "runs.parquet").names) / 2

@@ -147,6 +147,10 @@ class Outcome:
         """The columns of `nation`'s own date and of the power it concerns (`each_nation`)."""
         return f"{self.id}.{nation}.year", f"{self.id}.{nation}.power"
 
+    def all_nation_columns(self, members) -> list[str]:
+        """Every ally's own columns, none for an outcome without `each_nation`."""
+        return [c for m in members for c in self.nation_columns(m)] if self.each_nation else []
+
     def breakdowns(self) -> dict[str, str]:
         """Summary key -> the column it breaks the outcome down by."""
         return {key: column for key, column in (("by_nation", self.by_nation),

@@ -50,7 +50,7 @@ def render(summary: dict, checks: list, folder) -> str:
                 lines.append(f"  {'':<13}{key.replace('_', ' ')}: {shares}")
         turns = {n: {p: x for p, x in by_power.items() if x > 0}
                  for n, by_power in o[outcome.id].get("each_nation", {}).items()}
-        if sum(bool(t) for t in turns.values()) > 1:   # both allies turned in some world
+        if sum(bool(t) for t in turns.values()) > 1:   # each ally turned in some world
             shares = "; ".join(f"{n} to " + ", ".join(f"{p} {x:.1%}" for p, x in t.items())
                                for n, t in turns.items() if t)
             lines.append(f"  {'':<13}each ally's own turns: {shares}")

@@ -35,7 +35,7 @@ class Coercion(Process):
         self.paths = {ally.spec.id: series_at(ally.spec.coerced, model.years)
                       for ally in model.allies if ally.spec.coerced is not None}
         self.shift = {nid: np.zeros(model.n_worlds) for nid in self.paths}
-        self.drift()
+        self.drift()   # a coerced nation is held back from the first step on
 
     def drift(self) -> None:
         """The scenario's series at this step, plus the shifts the junctures made."""

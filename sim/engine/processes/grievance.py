@@ -4,7 +4,7 @@ docs/MODEL.md, sections 3.3.6, 3.3.7 and 3.3.10. A slight hurts in proportion to
 nation's pride, its leader's prestige-seeking amplifying or damping it; an affront to
 sovereignty in proportion to the nation's sovereignty sensitivity (Shen & Xia 2015 on equality
 and sovereignty in Mao's view of the alliance; the 1958 proposals read as vassalage, Lüthi
-2008). A deferent nation stores its grievances rather than acting on them.
+2008). A deferent or coerced nation stores its grievances rather than acting on them.
 """
 
 from __future__ import annotations
