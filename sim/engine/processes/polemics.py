@@ -58,8 +58,8 @@ class Polemics(Process):
         """The decider attacks at a yearly rate `polemic_rate * impulsiveness * (1 - C)`,
         times `1 + diversion_polemics * V` where domestic failure is diverted onto the ally
         (sim/engine/processes/diversion.py) and times its restraint (1 - deference, times
-        1 - coercion); the attacked ally's
-        grievance grows by `polemic_grievance * 2 * its pride`."""
+        1 - coercion); the attacked ally's grievance grows by `polemic_grievance * 2 * its
+        pride`."""
         model, f = self.model, self.model.forces
         rate = f.polemic_rate * ally.holder_trait("impulsiveness") * (1.0 - model.cohesion)
         diverted = model.get(Diversion).polemic_factor(ally)
