@@ -551,15 +551,10 @@ def test_a_coerced_ally_holds_back_the_grievances_it_acts_on_not_those_it_stores
                      for level in (0.0, 0.8))
     for model in (free, coerced):
         model.run()
-    split_free = (model_split(free) != NOT_YET).mean()
-    split_coerced = (model_split(coerced) != NOT_YET).mean()
+    split_free, split_coerced = ((m.get(Split).step != NOT_YET).mean() for m in (free, coerced))
     assert split_free > 0.8 and split_coerced < 0.2
     b_free, b_coerced = (m.ally("b").grievance for m in (free, coerced))
     np.testing.assert_allclose(b_coerced, b_free)
-
-
-def model_split(model):
-    return model.get(Split).step
 
 
 def test_a_coerced_ally_holds_back_its_public_attacks():
