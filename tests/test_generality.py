@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from sim.analysis.history import history_check
-from sim.analysis.summary import summarise
+from sim.analysis.summary import own_turns, summarise
 from sim.calibration.evidence import items_of, match_all
 from sim.engine.model import AllianceModel
 from sim.engine.processes.junctures import Junctures
@@ -22,6 +22,7 @@ from sim.engine.streams import Streams
 from sim.errors import ScenarioError
 from sim.montecarlo import run_monte_carlo, simulate_block
 from sim.outputs.console import render
+from sim.outputs.report import own_turns_lines
 from sim.scenario.validate import parse_world
 from tests.conftest import settings
 from tests.tiny_world import tiny_scenario
@@ -142,6 +143,12 @@ def test_the_summary_and_the_console_give_each_allys_own_turns():
     assert turns["a"]["c"] == turns["a"]["d"] == turns["b"]["c"] == turns["b"]["e"] == 0.0
     line = [x for x in render(summary, [], None).splitlines() if "own turns" in x]
     assert line and "a to e" in line[0] and "b to d" in line[0]
+    paragraph = "".join(own_turns_lines(summary))
+    assert "a to e" in paragraph and "b to d" in paragraph
+    del turns["b"]   # where only one ally turns, the outcome's breakdown says it all
+    assert "own turns" not in render(summary, [], None) and not own_turns_lines(summary)
+    rare = {"each_nation": {"x": {"p": 0.0001, "q": 0.0}, "y": {"p": 0.5}}}
+    assert own_turns(rare) == "x to p <0.1%; y to p 50.0%"
 
 
 def test_a_second_patrons_aid_lowers_the_clients_dependence():

@@ -28,6 +28,19 @@ def summarise_outcome(years: np.ndarray) -> dict:
     }
 
 
+def own_turns(outcome: dict) -> str | None:
+    """Each ally's own turns as text ("ussr to ethiopia 15.8%; somalia to usa 1.6%"), where
+    each ally turned in some world; None where at most one did, whose turns the outcome's
+    breakdown by nation and by power already gives. A share under 0.05% is "<0.1%", not 0."""
+    turns = {n: {p: x for p, x in by_power.items() if x > 0}
+             for n, by_power in outcome.get("each_nation", {}).items()}
+    if sum(bool(t) for t in turns.values()) < 2:
+        return None
+    return "; ".join(f"{n} to " + ", ".join(f"{p} {x:.1%}" if x >= 0.0005 else f"{p} <0.1%"
+                                            for p, x in t.items())
+                     for n, t in turns.items() if t)
+
+
 def summarise(result: MonteCarloResult, version: str) -> dict:
     """The run's summary as plain data, ready for JSON."""
     world = result.world

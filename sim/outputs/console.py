@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sim.analysis.history import shown_value
+from sim.analysis.summary import own_turns
 from sim.calendar import month_year
 from sim.engine.schedule import OUTCOMES
 from sim.outputs.naming import label_of, title_of
@@ -48,12 +49,9 @@ def render(summary: dict, checks: list, folder) -> str:
             if len(o[outcome.id][key]) > 1:
                 shares = ", ".join(f"{n} {p:.1%}" for n, p in o[outcome.id][key].items())
                 lines.append(f"  {'':<13}{key.replace('_', ' ')}: {shares}")
-        turns = {n: {p: x for p, x in by_power.items() if x > 0}
-                 for n, by_power in o[outcome.id].get("each_nation", {}).items()}
-        if sum(bool(t) for t in turns.values()) > 1:   # each ally turned in some world
-            shares = "; ".join(f"{n} to " + ", ".join(f"{p} {x:.1%}" for p, x in t.items())
-                               for n, t in turns.items() if t)
-            lines.append(f"  {'':<13}each ally's own turns: {shares}")
+        turns = own_turns(o[outcome.id])
+        if turns:
+            lines.append(f"  {'':<13}each ally's own turns: {turns}")
     for outcome in OUTCOMES:
         if o[outcome.id].get("by_year"):
             shares = ", ".join(f"{y}: {p:.0%}" for y, p in o[outcome.id]["by_year"].items())

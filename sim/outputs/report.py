@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sim.analysis.history import shown_value
 from sim.analysis.holders import SHOWN_SHARE, SHOWN_WORLDS, contested, shown
+from sim.analysis.summary import own_turns
 from sim.calendar import month_year
 from sim.calibration.text import question_lines
 from sim.engine.schedule import DRIVER, HEADLINE, OUTCOMES
@@ -68,6 +69,18 @@ def outcome_table(summary: dict) -> list[str]:
                 f"{d['median_shift_ci95'][1]:+.1f})")
             line += f" {_pct(d['reference']['probability'])} | {_points(d)} | {shift} |"
         lines.append(line)
+    return lines
+
+
+def own_turns_lines(summary: dict) -> list[str]:
+    """Where each ally turned in some world, each ally's own turns (the outcome is the
+    first)."""
+    lines = []
+    for outcome in OUTCOMES:
+        turns = own_turns(summary["outcomes"][outcome.id])
+        if turns:
+            lines += ["", f"The {outcome.title} is the first of the allies' turns; each ally's "
+                      f"own turns, as a share of the worlds: {turns}."]
     return lines
 
 
@@ -194,6 +207,7 @@ def render_report(summary: dict, plots: list[str]) -> str:
         *outcome_table(summary),
         "",
         "A world with no split by the horizon counts as intact (censored), not as a failure.",
+        *own_turns_lines(summary),
     ]
     if vs:
         lines += ["", f"Differences are from `{vs['reference']}` run on the same seeds, paired "
