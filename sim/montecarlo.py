@@ -208,7 +208,7 @@ def tabulate(model: AllianceModel, first: int, ledger: DriverLedger,
     steps = {k: v for process in model.processes for k, v in process.outcome_steps().items()}
     for outcome in OUTCOMES:
         years = np.where(steps[outcome.id] == NOT_YET, np.nan, world.year_of(steps[outcome.id]))
-        columns[outcome.column] = pa.array(years, mask=np.isnan(years))
+        columns[outcome.column] = _column(years)
     if not full:
         kept = {c for o in OUTCOMES for c in o.breakdowns().values()}
         kept.update(c for o in OUTCOMES for c in o.all_nation_columns(world.members))
@@ -239,9 +239,8 @@ def _add_observer_columns(columns: dict, model: AllianceModel, kept: set | None 
     for observer in model.observers:
         if hasattr(observer, "world_columns"):
             values = observer.world_columns(model)
-            columns.update({name: _column(v) if isinstance(v, Labels)
-                            else pa.array(v, mask=np.isnan(v))
-                            for name, v in values.items() if kept is None or name in kept})
+            columns.update({name: _column(v) for name, v in values.items()
+                            if kept is None or name in kept})
 
 
 def _codes(column: pa.ChunkedArray) -> np.ndarray:
