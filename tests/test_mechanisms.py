@@ -9,6 +9,7 @@ import pytest
 
 from sim.engine.model import AllianceModel
 from sim.engine.processes.junctures import Junctures
+from sim.engine.processes.polemics import Polemics
 from sim.engine.streams import Streams
 from sim.errors import ScenarioError
 from sim.montecarlo import run_monte_carlo
@@ -190,3 +191,26 @@ def test_age_based_deaths_follow_the_hazard():
     ages = model.cast.death_year[model.cast.row("mao")] - 1893
     assert (ages > world.start - 1893).all()
     assert 75 < np.median(ages) < 85
+
+
+def test_allies_above_their_resting_level_keep_their_quarrels_private():
+    """Public attacks come only once relations fall below the level they settle at with no
+    force at work (baseline_cohesion, 0.5 in the tiny world). Where a shared threat holds the
+    allies above it and no one slights the other, the same impulsive leaders attack in public
+    almost never; where three slights take cohesion to about 0.25, they attack several times
+    a world, at about half the rate they would at cohesion 0. At the old rate, proportional to
+    1 - C, the close allies attacked about seventeen times a world."""
+    def polemics(close: bool):
+        data = tiny_scenario()
+        data["forces"].update(polemic_rate=2.0, threat_weight=0.6 if close else 0.0)
+        if close:
+            for jid in ("first", "second", "third"):
+                data["junctures"][jid]["options"]["insult"]["weight"] = 0
+        model = AllianceModel(parse_world(data, "tiny"), 2000, Streams(5, 0))
+        model.run()
+        return model.cohesion, model.get(Polemics).count
+    close_cohesion, close_attacks = polemics(close=True)
+    cold_cohesion, cold_attacks = polemics(close=False)
+    assert np.median(close_cohesion) > 0.6 and np.median(cold_cohesion) < 0.3
+    assert close_attacks.mean() < 0.05
+    assert cold_attacks.mean() > 5

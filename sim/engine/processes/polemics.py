@@ -1,5 +1,5 @@
-"""Public polemics: an impulsive leader attacks the partner in public, more often the colder the
-relationship, and each attack is a slight to the partner.
+"""Public polemics: an impulsive leader attacks the partner in public, more often the further
+relations have fallen below their resting level, and each attack is a slight to the partner.
 
 docs/MODEL.md, section 3.3.8. "A bit more cautious talking and there would be no split": the
 hothead's public criticism as a cascade of slights (Khrushchev's Bucharest attack, June 1960;
@@ -34,7 +34,8 @@ class Polemics(Process):
     name = "polemics"
     parameters = {
         "polemic_rate": Parameter(0.0, 100.0, "public attacks a year by a fully impulsive "
-                                  "leader when cohesion is 0"),
+                                  "leader when cohesion is 0 (none at or above "
+                                  "baseline_cohesion)"),
         "polemic_grievance": Parameter(0.0, 5.0, "slight per public attack to the attacked "
                                        "ally (scaled like the grievance effect)"),
     }
@@ -55,13 +56,13 @@ class Polemics(Process):
         self.model.allies.do(self.attack_in_public)
 
     def attack_in_public(self, ally) -> None:
-        """The decider attacks at a yearly rate `polemic_rate * impulsiveness * (1 - C)`,
+        """The decider attacks at a yearly rate `polemic_rate * impulsiveness * coldness`,
         times `1 + diversion_polemics * V` where domestic failure is diverted onto the ally
         (sim/engine/processes/diversion.py) and times its restraint (1 - deference, times
         1 - coercion); the attacked ally's grievance grows by `polemic_grievance * 2 * its
         pride`."""
         model, f = self.model, self.model.forces
-        rate = f.polemic_rate * ally.holder_trait("impulsiveness") * (1.0 - model.cohesion)
+        rate = f.polemic_rate * ally.holder_trait("impulsiveness") * self.coldness()
         diverted = model.get(Diversion).polemic_factor(ally)
         if diverted is not None:
             rate = rate * diverted
@@ -69,6 +70,17 @@ class Polemics(Process):
             rate = rate * ally.restraint()
         u = model.streams(POLEMIC.of(nation=ally.spec.id)).random(model.n_worlds)
         self._attack(ally, where_happens(u, rate, model.dt))
+
+    def coldness(self) -> np.ndarray:
+        """How far cohesion lies below its resting level, as a share of that level: 0 at or
+        above `baseline_cohesion`, 1 at cohesion 0. Allies whose relations are at or above the
+        level they settle at with no force at work keep their quarrels private: the public
+        polemics of 1960-65 came once relations had already soured (Lüthi 2008, chs. 5 and 8),
+        and the Cominform's resolution of June 1948 after three months of private letters
+        (Gibianskii 1997; Perović 2007). docs/MODEL.md, 3.3.8."""
+        rest = self.model.forces.baseline_cohesion
+        below = np.maximum(rest - self.model.cohesion, 0.0)
+        return below / np.maximum(rest, 1e-9)
 
     def _attack(self, ally, worlds: np.ndarray) -> None:
         """Book the attacks in the `worlds` (an index array; a few worlds in a hundred: the
