@@ -197,9 +197,11 @@ def test_allies_above_their_resting_level_keep_their_quarrels_private():
     """Public attacks come only once relations fall below the level they settle at with no
     force at work (baseline_cohesion, 0.5 in the tiny world). Where a shared threat holds the
     allies above it and no one slights the other, the same impulsive leaders attack in public
-    almost never; where three slights take cohesion to about 0.25, they attack several times
-    a world, at about half the rate they would at cohesion 0. At the old rate, proportional to
-    1 - C, the close allies attacked about seventeen times a world."""
+    almost never; where three slights take cohesion to about 0.27, they attack at about half
+    the rate they would at cohesion 0: 2 a year x impulsiveness 0.5 x (0.5 - 0.27) / 0.5, for
+    two leaders over some twenty years, about 18 attacks a world. At the old rate,
+    proportional to 1 - C, the close allies attacked about 17 times a world and the cold ones
+    about 31."""
     def polemics(close: bool):
         data = tiny_scenario()
         data["forces"].update(polemic_rate=2.0, threat_weight=0.6 if close else 0.0)
@@ -213,4 +215,4 @@ def test_allies_above_their_resting_level_keep_their_quarrels_private():
     cold_cohesion, cold_attacks = polemics(close=False)
     assert np.median(close_cohesion) > 0.6 and np.median(cold_cohesion) < 0.3
     assert close_attacks.mean() < 0.05
-    assert cold_attacks.mean() > 5
+    assert 12 < cold_attacks.mean() < 24

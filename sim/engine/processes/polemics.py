@@ -80,7 +80,7 @@ class Polemics(Process):
         (Gibianskii 1997; Perović 2007). docs/MODEL.md, 3.3.8."""
         rest = self.model.forces.baseline_cohesion
         below = np.maximum(rest - self.model.cohesion, 0.0)
-        return below / np.maximum(rest, 1e-9)
+        return below / np.maximum(rest, 1e-9)   # a resting level of 0 leaves none below it
 
     def _attack(self, ally, worlds: np.ndarray) -> None:
         """Book the attacks in the `worlds` (an index array; a few worlds in a hundred: the
