@@ -9,6 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 from omegaconf import OmegaConf
 
+from sim.errors import ScenarioError
+from sim.scenario.library import read_scenario
 from tests.conftest import ROOT
 
 
@@ -122,6 +124,17 @@ def test_malformed_yaml(project_copy, tmp_path):
     (project_copy / "scenarios" / "broken.yaml").write_text("title: [unclosed\nforces: 1\n")
     line = refused(["scenario=broken"], tmp_path, cwd=project_copy)
     assert "broken.yaml is not valid YAML at line" in line
+
+
+def test_an_unquoted_colon_in_a_text_is_explained(tmp_path):
+    """A source or text with ': ' in it breaks YAML's reading far from any hint of why; the
+    refusal says what to do."""
+    path = tmp_path / "colon.yaml"
+    path.write_text('title: t\njunctures:\n  j:\n    source: the "tilt": a US fleet\n')
+    with pytest.raises(ScenarioError) as refusal:
+        read_scenario(path)
+    assert "colon.yaml is not valid YAML at line 4" in str(refusal.value)
+    assert "must be in quotes" in str(refusal.value)
 
 
 def test_scenario_files_cannot_run_code(project_copy, tmp_path):
