@@ -493,6 +493,41 @@ def test_conditions_may_only_look_back_and_name_what_exists():
         world(misspelt)
 
 
+def test_a_dated_alignment_is_a_turn_whatever_the_state_of_relations():
+    """A treaty with the partner's rival is the turn itself, and may come before any break
+    (the Soviet-Vietnamese treaty of November 1978): where the 1961 option realigns b with d,
+    b turns to d in that step, with cohesion near its resting level and no hazard at work
+    (realignment_rate 0 and no slights); where the option is not taken, nothing turns. A turn
+    already made is not made again, and a power the scenario does not have is refused."""
+    def dated(data):
+        two_powers(offer=0.8)(data)
+        data["forces"]["realignment_rate"] = 0.0
+        for jid in ("first", "second", "third"):
+            data["junctures"][jid]["options"]["insult"]["weight"] = 0
+        data["junctures"]["decoy"]["options"]["left"]["effects"] = {"realign": {"b": "d"}}
+    table = simulate_block(world(dated), 5, 0, 0, RUNS).rows.to_pandas()
+    left = table["choice.decoy"] == "left"
+    assert 0.3 < left.mean() < 0.7
+    assert (table["realignment.b.year"][left] == 1961.0).all()
+    assert (table["realignment.b.power"][left] == "d").all()
+    assert table["realignment.b.year"][~left].isna().all()
+    assert table["realignment.a.year"].isna().all()
+    assert (table["realignment_nation"][left] == "b").all()
+
+    def twice(data):
+        dated(data)
+        data["junctures"]["third"]["options"]["respect"]["effects"] = {"realign": {"b": "c"}}
+    table = simulate_block(world(twice), 5, 0, 0, RUNS).rows.to_pandas()
+    assert (table["realignment.b.year"] == 1959.0).all()   # the first dated turn stands
+    assert (table["realignment.b.power"] == "c").all()
+
+    def unknown_power(data):
+        dated(data)
+        data["junctures"]["decoy"]["options"]["left"]["effects"] = {"realign": {"b": "x"}}
+    with pytest.raises(ScenarioError, match="unknown outside power 'x' in junctures.decoy"):
+        world(unknown_power)
+
+
 # --------------------------------------------------------------------------- borders, pride
 
 

@@ -63,9 +63,9 @@ class Effect:
     Attributes:
         kind: 'per_nation' (a number per ally id), 'amount' (one number), 'nations' (a list
             of ally ids), 'leaders' (a person id per ally id), 'persons' (a list of person
-            ids), 'per_power' (a number per outside power and ally), 'per_power_series' (a
-            series per outside power and ally), 'series' (one dated series) or 'flag' (true or
-            false).
+            ids), 'alignments' (an outside power id per ally id), 'per_power' (a number per
+            outside power and ally), 'per_power_series' (a series per outside power and ally),
+            'series' (one dated series) or 'flag' (true or false).
         low, high: bounds of each number.
         doc: what it does, for the scenario format reference.
     """

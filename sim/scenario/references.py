@@ -173,8 +173,13 @@ def _check_effects(effects, where: str, world: World) -> None:
     members = world.members
     for name, value in effects.chosen():
         kind, path = EFFECTS[name].kind, f"{where}.{name}"
-        if kind in ("per_nation", "leaders"):
+        if kind in ("per_nation", "leaders", "alignments"):
             _check_nation_keys(value, path, world)
+        if kind == "alignments":
+            for nid, power in value.items():
+                if power not in world.outside_powers:
+                    raise ScenarioError(unknown(f"outside power '{power}' in {path}.{nid}",
+                                                power, world.outside_powers))
         elif kind in ("per_power", "per_power_series"):
             _check_nation_keys(value, path, world, allowed=world.outside_powers)
             for power, block in value.items():

@@ -23,6 +23,7 @@ def _effect_field(kind: str, low: float, high: float):
         "amount": (number(low, high), 0.0),
         "nations": (list[str], []),
         "leaders": (dict[str, str], {}),
+        "alignments": (dict[str, str], {}),
         "persons": (list[str], []),
         "per_power": (dict[str, dict[str, number(low, high)]], {}),
         "per_power_series": (dict[str, dict[str, series(low, high)]], {}),

@@ -12,6 +12,8 @@ recorded: abrogation follows new outside alignments (Leeds & Savun, Journal of P
 so the turn may come with the break, or before its date. Both allies may turn, each once: the
 patron to the client's rival and the client to the patron's (the Soviet Union to Ethiopia in 1977,
 Somalia to the United States by 1980: Patman, The Soviet Union in the Horn of Africa, 1990).
+A juncture may date a turn (the `realign` effect: a treaty with the partner's rival), whatever
+the state of relations.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def _tell(event, story) -> str:
 REALIGNMENT_OUTCOME = Outcome("realignment", "realignment_year", "realignment",
                               "realignment with an outside power", "#2166ac",
                               "the first turn of either ally to an outside power, once cohesion "
-                              "is below the split threshold",
+                              "is below the split threshold or on a dated alignment",
                               by_nation="realignment_nation", by_power="realignment_power",
                               each_nation=True)
 REALIGNMENT_EVENT = EventKind(REALIGNMENT_OUTCOME.id, "start", _tell)
@@ -53,6 +55,9 @@ class Realignment(Process):
                                 "openness to the named ally follows from now on, instead of "
                                 "the scenario's ({power: {ally: series}}): the path of a world "
                                 "that took another road", 0.0, 1.0),
+        "realign": Effect("alignments", "the named ally turns to the named outside power now, "
+                          "if it has not turned yet ({ally: power}): a dated alignment, such as "
+                          "a treaty with the partner's rival, whatever the state of relations"),
     }
     streams = (REALIGNMENT,)
     outcomes = (REALIGNMENT_OUTCOME,)
@@ -106,7 +111,24 @@ class Realignment(Process):
                 for power in model.outside]
 
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:
-        self.follow_paths("openness_to", value, worlds)
+        if effect == "openness_path":
+            self.follow_paths("openness_to", value, worlds)
+            return
+        powers = list(self.model.world.outside_powers)
+        for nid, power in value.items():
+            self._turn(self.model.ally(nid), powers.index(power), worlds)
+
+    def _turn(self, ally, power: int, worlds: np.ndarray) -> None:
+        """A dated turn (the `realign` effect): `ally` turns to the outside power of index
+        `power` in the `worlds` (a (W,) mask) where it has not turned yet, whatever cohesion
+        is. A treaty with the partner's rival is the turn itself, and it may come before the
+        break (Leeds & Savun 2007): the Soviet-Vietnamese treaty of 3 November 1978 (Chanda,
+        Brother Enemy, 1986)."""
+        i = ally.index
+        now = np.flatnonzero(worlds & (self.turned[i] == NOT_YET))
+        self.turned[i, now] = self.model.t
+        self.to[i, now] = power
+        self.model.emit(REALIGNMENT_EVENT, now, nation=ally.spec.id, power=self.to[i])
 
     def _relief(self, power, ally, worlds: np.ndarray):
         """How much of the other powers' threats to `ally` `power` could hold back, before
