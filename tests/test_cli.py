@@ -127,14 +127,17 @@ def test_malformed_yaml(project_copy, tmp_path):
 
 
 def test_an_unquoted_colon_in_a_text_is_explained(tmp_path):
-    """A source or text with ': ' in it breaks YAML's reading far from any hint of why; the
-    refusal says what to do."""
+    """A source or text with ': ' in it, or one that begins with a quoted title, breaks YAML's
+    reading with no hint of why; the refusal says what to do."""
     path = tmp_path / "colon.yaml"
     path.write_text('title: t\njunctures:\n  j:\n    source: the "tilt": a US fleet\n')
     with pytest.raises(ScenarioError) as refusal:
         read_scenario(path)
     assert "colon.yaml is not valid YAML at line 4" in str(refusal.value)
-    assert "must be in quotes" in str(refusal.value)
+    assert "put the whole text in quotes" in str(refusal.value)
+    path.write_text('title: t\njunctures:\n  j:\n    source: "Brother Enemy" (Chanda 1986)\n')
+    with pytest.raises(ScenarioError, match="put the whole text in quotes"):
+        read_scenario(path)
 
 
 def test_scenario_files_cannot_run_code(project_copy, tmp_path):

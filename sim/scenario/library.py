@@ -136,8 +136,9 @@ def read_scenario(path: Path, names: list[str] | None = None) -> dict:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        if problem.startswith("mapping values are not allowed"):
-            problem += " (a text that holds ': ' must be in quotes: source: \"a: b\")"
+        if problem.startswith(("mapping values are not allowed", "did not find expected key")):
+            problem += (" (if the line holds a text with ': ' in it, or one that begins with a "
+                        "quotation mark, put the whole text in quotes: source: \"a: b\")")
         raise ScenarioError(f"{path} is not valid YAML{where}: {problem}") from None
     except Exception as error:  # OmegaConf rejects some valid YAML (e.g. non-string keys)
         raise ScenarioError(f"{path} cannot be read: {str(error).splitlines()[0]}") from None
