@@ -800,6 +800,35 @@ def test_a_juncture_can_set_an_outside_powers_threat_on_another_path():
     assert np.all(power.threat_now("a") == 0.8)
 
 
+def test_a_lasting_change_of_capability_follows_the_option_that_made_it():
+    """A secession or a union changes an ally's capability for good, and only in the worlds
+    that took the option (Pakistan lost East Pakistan in December 1971, a loss that a
+    negotiated settlement might not have brought): where the 1961 option sets b's reference on
+    a path down to half its capability by 1965, b's capability is half from then on, and
+    elsewhere it stays (the tiny world has no noise and no shocks). A path not above 0 is
+    refused, as a nation's capability is."""
+    def halved(data):
+        data["junctures"]["decoy"]["when"] = "always"
+        data["junctures"]["decoy"]["options"]["left"]["effects"] = {
+            "capability_path": {"b": {1961: 0.1, 1965: 0.05}}}
+    model = AllianceModel(world(halved), 400, Streams(5, 0))
+    b = model.ally("b")
+    while model.year < 1970.0:
+        model.step()
+        if model.year < 1960.9:
+            assert np.all(b.capability() == 0.1)
+    left = model.get(Junctures).choices["decoy"] == 0
+    assert 100 < left.sum() < 300
+    assert np.allclose(b.capability()[left], 0.05) and np.all(b.capability()[~left] == 0.1)
+    assert np.all(model.ally("a").capability() == 0.2)
+
+    def zero(data):
+        data["junctures"]["decoy"]["options"]["left"]["effects"] = {
+            "capability_path": {"b": {1961: 0.1, 1965: 0.0}}}
+    with pytest.raises(ScenarioError, match="capability_path.b must be above 0"):
+        world(zero)
+
+
 def test_a_threat_path_must_name_an_outside_power_and_an_ally():
     def change(data):
         data["junctures"]["decoy"]["options"]["left"]["effects"] = {

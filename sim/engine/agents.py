@@ -174,6 +174,9 @@ class AllyAgent(mesa.Agent):
         grievance: (W,) accumulated grievance against the partner, decaying over time.
         recognition: (W,) status the partner grants this nation, in [0, 1].
         capability_path: (T,) the reference capability at each step.
+        capability_paths: [(worlds, path)]: the (T,) reference the capability follows instead
+            in the (W,) worlds that took an option with a `capability_path` effect, in the
+            order taken (the last one a world took counts).
         capability_factor: (W,) this world's persistent deviation from the reference scores.
         capability_shock: (W,) a temporary shock (a collapse, a boom) that wears off.
         nuclear: (W,) whether this nation has the bomb.
@@ -199,6 +202,7 @@ class AllyAgent(mesa.Agent):
         self.grievance = np.zeros(n)
         self.recognition = np.full(n, spec.recognition)
         self.capability_path = series_at(spec.capability, model.years)
+        self.capability_paths: list = []
         self.capability_factor = np.ones(n)
         self.capability_shock = np.zeros(n)
         self.nuclear = np.zeros(n, dtype=bool)
@@ -255,10 +259,20 @@ class AllyAgent(mesa.Agent):
         Kept for the rest of the step once asked for (three processes ask), until the shock
         changes: not to be changed by the caller."""
         if self._capability_at != self.model.t:
-            self._capability = (self.capability_path[self.model.t] * self.capability_factor
+            t = self.model.t
+            reference = self.capability_path[t]
+            for worlds, path in self.capability_paths:
+                reference = np.where(worlds, path[t], reference)
+            self._capability = (reference * self.capability_factor
                                 * (1.0 + self.capability_shock))
             self._capability_at = self.model.t
         return self._capability
+
+    def follow_capability(self, path, worlds: np.ndarray) -> None:
+        """From now on, in the (W,) `worlds`, the reference capability follows the Series
+        `path` (a secession, a union: a lasting change that only some worlds took)."""
+        self.capability_paths.append((worlds.copy(), series_at(path, self.model.years)))
+        self._capability_at = None
 
     def install(self, worlds: np.ndarray, person, how: str) -> None:
         """Put `person` (Cast rows, one per world, or one row) in office in the `worlds` (an

@@ -65,7 +65,8 @@ class Effect:
             of ally ids), 'leaders' (a person id per ally id), 'persons' (a list of person
             ids), 'alignments' (an outside power id per ally id), 'per_power' (a number per
             outside power and ally), 'per_power_series' (a series per outside power and ally),
-            'series' (one dated series) or 'flag' (true or false).
+            'per_nation_series' (a series per ally id), 'series' (one dated series) or 'flag'
+            (true or false).
         low, high: bounds of each number.
         doc: what it does, for the scenario format reference.
     """

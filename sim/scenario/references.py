@@ -173,7 +173,7 @@ def _check_effects(effects, where: str, world: World) -> None:
     members = world.members
     for name, value in effects.chosen():
         kind, path = EFFECTS[name].kind, f"{where}.{name}"
-        if kind in ("per_nation", "leaders", "alignments"):
+        if kind in ("per_nation", "leaders", "alignments", "per_nation_series"):
             _check_nation_keys(value, path, world)
         if kind == "alignments":
             for nid, power in value.items():
@@ -193,6 +193,10 @@ def _check_effects(effects, where: str, world: World) -> None:
                                                 world.persons))
     for nid, pid in effects.leader.items():
         _check_person(pid, nid, f"person '{pid}' in {where}.leader.{nid}", world)
+    for nid, path in effects.capability_path.items():
+        if min(path.values) <= 0:
+            raise ScenarioError(f"{where}.capability_path.{nid} must be above 0 at every date "
+                                "(it divides, as nations' capability does)")
     for nid in effects.coercion:
         if world.nations[nid].coerced is None:
             raise ScenarioError(f"{where}.coercion.{nid}: {nid} has no coerced series to shift; "

@@ -27,6 +27,7 @@ def _effect_field(kind: str, low: float, high: float):
         "persons": (list[str], []),
         "per_power": (dict[str, dict[str, number(low, high)]], {}),
         "per_power_series": (dict[str, dict[str, series(low, high)]], {}),
+        "per_nation_series": (dict[str, series(low, high)], {}),
         "series": (series(low, high) | None, None),
         "flag": (Flag, False),
     }[kind]

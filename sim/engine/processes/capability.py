@@ -2,7 +2,9 @@
 
 docs/MODEL.md, sections 3.3.1 and 3.3.7. The reference series (COW CINC scores in the baseline)
 is scaled in each world by a persistent log-normal factor (datasets disagree by a few per cent)
-and by temporary shocks that juncture options cause (a collapse, a boom) and that wear off.
+and by temporary shocks that juncture options cause (a collapse, a boom) and that wear off; a
+juncture option may also set the reference on another path in the worlds that took it (a
+secession, a union).
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ class Capability(Process):
         "capability": Effect("per_nation", "a temporary proportional shock to the named "
                              "ally's capability (-0.25: a quarter lost), wearing off",
                              -0.9, 1.0),
+        "capability_path": Effect("per_nation_series", "the series the named ally's reference "
+                                  "capability follows from now on, instead of the scenario's "
+                                  "({ally: series}): a lasting change only the worlds that "
+                                  "took the option made (a secession, a union); above 0 at "
+                                  "every date, as the scenario's", 0.0),
     }
     streams = (CAPABILITY,)
 
@@ -48,5 +55,9 @@ class Capability(Process):
         self.model.allies.do(recover, factor)
 
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:
+        if effect == "capability_path":
+            for nid, path in value.items():
+                self.model.ally(nid).follow_capability(path, worlds)
+            return
         for nid, shock in value.items():
             self.model.ally(nid).capability_shock += worlds.astype(float) * shock
