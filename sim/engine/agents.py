@@ -24,7 +24,7 @@ from mesa.agent import AgentSet
 from sim.engine.processes.junctures import CHOICE
 from sim.engine.processes.offices import HOLDER
 from sim.engine.rates import at
-from sim.engine.series import series_at
+from sim.engine.series import along_paths, series_at
 from sim.engine.specs import HOLD, IDEOLOGY, IDEOLOGY_TRAIT, PREDICTORS, TRAIT, TRAITS
 from sim.engine.streams import inverse_cdf
 
@@ -260,9 +260,7 @@ class AllyAgent(mesa.Agent):
         changes: not to be changed by the caller."""
         if self._capability_at != self.model.t:
             t = self.model.t
-            reference = self.capability_path[t]
-            for worlds, path in self.capability_paths:
-                reference = np.where(worlds, path[t], reference)
+            reference = along_paths(self.capability_path[t], self.capability_paths, t)
             self._capability = (reference * self.capability_factor
                                 * (1.0 + self.capability_shock))
             self._capability_at = self.model.t
@@ -383,11 +381,8 @@ class OutsidePowerAgent(mesa.Agent):
         toward the ally now: the scenario's, or, in the worlds where a juncture set it on
         another path (a war not fought), that path's. A number where every world has the
         scenario's, else (W,)."""
-        t = self.model.t
-        value = self.fields[field][0][ally_id][t]
-        for worlds, path in self.paths.get((field, ally_id), ()):
-            value = np.where(worlds, path[t], value)
-        return value
+        t, paths = self.model.t, self.paths.get((field, ally_id), ())
+        return along_paths(self.fields[field][0][ally_id][t], paths, t)
 
     def threat_now(self, ally_id: str):
         """Its threat to the ally now (`now`), shifted in the worlds where a juncture moved it

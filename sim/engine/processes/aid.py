@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.rates import halving_factor
-from sim.engine.series import series_at
+from sim.engine.series import along_paths, series_at
 from sim.engine.specs import Driver, Effect, Parameter, Process
 
 
@@ -52,9 +52,8 @@ class Aid(Process):
     def drift(self) -> None:
         model = self.model
         self.level *= halving_factor(model.forces.aid_half_life, model.dt)
-        flow = 0.0 if self.flow is None else self.flow[model.t]
-        for worlds, path in self.flow_paths:   # in the order the junctures set them
-            flow = np.where(worlds, path[model.t], flow)
+        flow = along_paths(0.0 if self.flow is None else self.flow[model.t], self.flow_paths,
+                           model.t)
         if np.any(flow):
             self.level = np.minimum(1.0, self.level + flow * model.dt)
 
