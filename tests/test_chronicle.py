@@ -204,3 +204,19 @@ def test_a_challenge_is_told_with_who_moved_against_whom():
     told = [e.text for e in entries if e.kind == "challenge"]
     assert told == ["*The plot.* The challenge of RIVAL to B fails and its leaders are swept "
                     "away."]
+
+
+def test_a_successor_is_named_by_the_title_in_force_on_the_day_he_takes_power():
+    """An office retitled on 1 February, and its holder dead on 14 February, within a quarter
+    that began on 1 January: the chronicle names the successor's office as it stood when he
+    took it, on the day it tells, not as it stood when the step began (a Sino-Vietnamese draft
+    found the title of the step's start where the record had changed it)."""
+    data = tiny_scenario()
+    data["nations"]["b"]["office"] = {1950: "Chairman", "1960-02-01": "First Secretary"}
+    data["persons"]["pb"]["died"] = "1960-02-14"
+    data["persons"]["qb"] = {**data["persons"]["pb"], "name": "QB", "died": 2000,
+                             "contender": {"weight": 1}}
+    entries = tell(trace_world(parse_world(data, "tiny"), 1, 10, 10, 0))
+    took = [e for e in entries if e.kind == "holder" and "QB" in e.text]
+    assert len(took) == 1 and took[0].shown > 1960.1
+    assert "QB takes power in B as First Secretary" in took[0].text

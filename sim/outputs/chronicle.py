@@ -128,13 +128,15 @@ def check_against_row(traced: TracedWorld, rows: Path) -> None:
 
 
 class Story:
-    """What an event's sentence may name: the world's nations, persons and junctures, and who
-    holds each office at the point of the story being told."""
+    """What an event's sentence may name: the world's nations, persons and junctures, who
+    holds each office at the point of the story being told, and the date the reader sees for
+    the event being told (`date`: an office's title is the one in force then)."""
 
     def __init__(self, world: World, person_ids: list[str]):
         self.world = world
         self._names = [world.persons[pid].name for pid in person_ids]
         self.deciders: dict[str, int] = {}
+        self.date = world.start
 
     def person(self, row: int) -> str:
         return self._names[row]
@@ -152,9 +154,6 @@ class Story:
     def holder_of(self, nation_id: str) -> str:
         """The name of whoever decides for the nation at this point of the story."""
         return self.person(self.deciders[nation_id])
-
-    def year_of(self, event: Event) -> float:
-        return float(self.world.year_of(event.step))
 
 
 def _sentence(text: str) -> str:
@@ -189,6 +188,7 @@ def tell(traced: TracedWorld) -> list[Entry]:
             shown, cohesion = year, traced.cohesion[e.details["step"]]
         if e.kind in (HOLDER.id, DECIDER.id):
             story.deciders[e.details["nation"]] = e.details["person"]
+        story.date = shown
         entries.append(Entry(year, float(shown), e.kind, _sentence(kind.tell(e, story)),
                              float(cohesion), e))
         last = e

@@ -30,7 +30,7 @@ HOW = {"start": "holds power", "succession": "takes power", "installed": "is ins
 def _tell_holder(event, story) -> str:
     nation = story.nation(event.details["nation"])
     return (f"{story.person(event.details['person'])} {HOW[event.details['how']]} in "
-            f"{nation.name} as {nation.title_at(story.year_of(event))}")
+            f"{nation.name} as {nation.title_at(story.date)}")
 
 
 def _tell_removal(what: str):

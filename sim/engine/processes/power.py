@@ -40,7 +40,7 @@ def _tell_power(event, story) -> str:
     if decider == holder:
         return f"{story.person(holder)} decides for {nation.name} again"
     return (f"{story.person(decider)} holds real power in {nation.name}, behind "
-            f"{story.person(holder)} as {nation.title_at(story.year_of(event))}")
+            f"{story.person(holder)} as {nation.title_at(story.date)}")
 
 
 CHALLENGED = EventKind("challenge", "date", _tell_challenge)
