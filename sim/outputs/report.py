@@ -149,6 +149,8 @@ def holders_table(summary: dict) -> list[str]:
              "after it, by the horizon (each cell: held / split; later milestones leave less "
              "time to split). A frequency among the worlds, not the person's effect: worlds "
              "that put different persons in office also differ in what brought them there. "
+             "It counts the office holder, not a person with real power behind him "
+             "(`real_power`). "
              f"The split is given where he held the office in at least {SHOWN_SHARE:.0%} of the "
              f"worlds and in {SHOWN_WORLDS} or more; '-' where he held it in none. "
              "summary.json (`holders`) has every holder, with 95% intervals and the "
