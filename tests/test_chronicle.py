@@ -220,3 +220,14 @@ def test_a_successor_is_named_by_the_title_in_force_on_the_day_he_takes_power():
     took = [e for e in entries if e.kind == "holder" and "QB" in e.text]
     assert len(took) == 1 and took[0].shown > 1960.1
     assert "QB takes power in B as First Secretary" in took[0].text
+
+
+def test_a_tenure_across_a_change_of_title_is_given_both_titles():
+    """The table of who held power names the office as the holder found it and each title it
+    took during his tenure, not the first alone for decades (a Sino-Vietnamese draft)."""
+    data = tiny_scenario()
+    data["nations"]["b"]["office"] = {1950: "Chairman", "1960-02-01": "First Secretary"}
+    traced = trace_world(parse_world(data, "tiny"), 1, 10, 10, 0)
+    rows = {(nation, name): office for nation, office, name, _, _ in tenures(traced, tell(traced))}
+    assert rows[("B", "B")] == "Chairman; First Secretary from Feb 1960"
+    assert rows[("A", "A")] == "leader"

@@ -277,7 +277,8 @@ def _cohesion_note(entry: Entry, step: str) -> str:
 
 def tenures(traced: TracedWorld, entries: list[Entry]) -> list[tuple]:
     """(nation, office, person, from, to) for each tenure of each ally's office, dated as the
-    chronicle tells the change of holder (so the table and the text agree)."""
+    chronicle tells the change of holder (so the table and the text agree); the office by its
+    title at the start, and each new title the tenure went through with its month."""
     world = traced.model.world
     rows = []
     for nid in world.members:
@@ -286,7 +287,10 @@ def tenures(traced: TracedWorld, entries: list[Entry]) -> list[tuple]:
         for entry, after in zip(mine, mine[1:] + [None], strict=True):
             until = world.horizon if after is None else after.shown
             person = traced.model.cast.ids[entry.event.details["person"]]
-            rows.append((nation.name, nation.title_at(entry.shown),
+            office = "; ".join([nation.title_at(entry.shown)] + [
+                f"{title} from {month_year(when)}"
+                for when, title in nation.title_changes(entry.shown, until)])
+            rows.append((nation.name, office,
                          capitalised(world.persons[person].name), entry.shown, until))
     return rows
 

@@ -105,6 +105,12 @@ class Nation(Strict):
         """The office's title at `year`."""
         return self.office.at(year) if isinstance(self.office, Titles) else ""
 
+    def title_changes(self, start: float, until: float) -> list[tuple[float, str]]:
+        """(date, new title) for each change of the office's title after `start` and before
+        `until`: what a tenure across them was called."""
+        points = self.office.points if isinstance(self.office, Titles) else ()
+        return [(when, title) for when, title in points if start < when < until]
+
 
 class Traits(Strict):
     """A person's traits, each a number in [0, 1] or a distribution (docs/MODEL.md, 4.4)."""
