@@ -53,16 +53,16 @@ class Polemics(Process):
         self.first = np.full(model.n_worlds, NOT_YET)
 
     def drift(self) -> None:
-        self.model.allies.do(self.attack_in_public)
+        self.model.allies.do(self.attack_in_public, self.coldness())
 
-    def attack_in_public(self, ally) -> None:
-        """The decider attacks at a yearly rate `polemic_rate * impulsiveness * coldness`,
-        times `1 + diversion_polemics * V` where domestic failure is diverted onto the ally
-        (sim/engine/processes/diversion.py) and times its restraint (1 - deference, times
-        1 - coercion); the attacked ally's grievance grows by `polemic_grievance * 2 * its
-        pride`."""
+    def attack_in_public(self, ally, coldness: np.ndarray) -> None:
+        """The decider attacks at a yearly rate `polemic_rate * impulsiveness * coldness` (the
+        same coldness for both allies, computed once a step), times `1 + diversion_polemics *
+        V` where domestic failure is diverted onto the ally (sim/engine/processes/diversion.py)
+        and times its restraint (1 - deference, times 1 - coercion); the attacked ally's
+        grievance grows by `polemic_grievance * 2 * its pride`."""
         model, f = self.model, self.model.forces
-        rate = f.polemic_rate * ally.holder_trait("impulsiveness") * self.coldness()
+        rate = f.polemic_rate * ally.holder_trait("impulsiveness") * coldness
         diverted = model.get(Diversion).polemic_factor(ally)
         if diverted is not None:
             rate = rate * diverted

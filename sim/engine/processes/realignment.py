@@ -75,7 +75,7 @@ class Realignment(Process):
         split threshold now or that have split and not been reconciled; an ally that has not
         turned yet turns with the summed hazard, to a power drawn in proportion to its share
         (one uniform draw decides both). The partner's turn does not stop its own."""
-        model, t = self.model, self.model.t
+        model = self.model
         estranged = model.split_unhealed() | (model.cohesion < model.world.split_threshold)
         caps = [ally.capability() for ally in model.allies]
         for ally in model.allies:
@@ -89,11 +89,9 @@ class Realignment(Process):
             for rate in rates[1:]:
                 total = total + rate
             turned = where_happens(u[live], total, model.dt)
-            worlds = live[turned]
-            self.turned[i, worlds] = t
-            share = u[worlds] / chance(total[turned], model.dt)
-            self.to[i, worlds] = self._which([r[turned] for r in rates], total[turned], share)
-            model.emit(REALIGNMENT_EVENT, worlds, nation=ally.spec.id, power=self.to[i])
+            share = u[live[turned]] / chance(total[turned], model.dt)
+            self._book(ally, live[turned],
+                       self._which([r[turned] for r in rates], total[turned], share))
 
     def _rates(self, ally, worlds: np.ndarray, caps: list) -> list:
         """Each outside power's hazard of drawing `ally` in the `worlds` (an index array)."""
@@ -124,11 +122,15 @@ class Realignment(Process):
         is. A treaty with the partner's rival is the turn itself, and it may come before the
         break (Leeds & Savun 2007): the Soviet-Vietnamese treaty of 3 November 1978 (Chanda,
         Brother Enemy, 1986)."""
+        self._book(ally, np.flatnonzero(worlds & (self.turned[ally.index] == NOT_YET)), power)
+
+    def _book(self, ally, worlds: np.ndarray, powers) -> None:
+        """`ally` turns now in the `worlds` (an index array), each to its power in `powers`
+        (indices, one per world or one for all), and the turn is told."""
         i = ally.index
-        now = np.flatnonzero(worlds & (self.turned[i] == NOT_YET))
-        self.turned[i, now] = self.model.t
-        self.to[i, now] = power
-        self.model.emit(REALIGNMENT_EVENT, now, nation=ally.spec.id, power=self.to[i])
+        self.turned[i, worlds] = self.model.t
+        self.to[i, worlds] = powers
+        self.model.emit(REALIGNMENT_EVENT, worlds, nation=ally.spec.id, power=self.to[i])
 
     def _relief(self, power, ally, worlds: np.ndarray):
         """How much of the other powers' threats to `ally` `power` could hold back, before
