@@ -207,7 +207,7 @@ def tabulate(model: AllianceModel, first: int, ledger: DriverLedger,
     }
     steps = {k: v for process in model.processes for k, v in process.outcome_steps().items()}
     for outcome in OUTCOMES:
-        years = np.where(steps[outcome.id] == NOT_YET, np.nan, world.year_of(steps[outcome.id]))
+        years = world.years_or_nan(steps[outcome.id])
         columns[outcome.column] = _column(years)
     if not full:
         kept = {c for o in OUTCOMES for c in o.breakdowns().values()}

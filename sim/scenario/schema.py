@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import Field, PrivateAttr, create_model, model_validator
 
 from sim.engine.schedule import OUTCOMES, PARAMETERS
-from sim.engine.specs import TRAITS
+from sim.engine.specs import NOT_YET, TRAITS
 from sim.scenario.actors import Contender, Nation, Person, RealPower, Traits
 from sim.scenario.base import INJECTED, NOTE_KEYS, Keyed, Strict
 from sim.scenario.evidence import Evidence
@@ -238,6 +238,11 @@ class World(Strict):
     def year_of(self, step):
         """Decimal year at the start of `step` (works on arrays too)."""
         return self.origin + step / self.steps_per_year
+
+    def years_or_nan(self, steps: np.ndarray) -> np.ndarray:
+        """The decimal year of each step of an outcome, NaN where it has not happened
+        (NOT_YET): the form every outcome column and study takes."""
+        return np.where(steps == NOT_YET, np.nan, self.year_of(steps))
 
     @property
     def members(self) -> tuple[str, str]:

@@ -37,7 +37,7 @@ def simulate_stack(world: World, variants: Sequence[Interventions], runs: int,
     model = AllianceModel(world, n, TiledStreams(seed, 0, copies), forced=forced)
     model.run()
     steps = model.get(Split).step
-    years = np.where(steps == NOT_YET, np.nan, world.year_of(steps))
+    years = world.years_or_nan(steps)
     model.release()
     return [years[k * runs:(k + 1) * runs] for k in range(copies)]
 

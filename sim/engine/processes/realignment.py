@@ -181,6 +181,6 @@ class Realignment(Process):
         for ally in self.model.allies:
             year, power = outcome.nation_columns(ally.spec.id)
             steps = self.turned[ally.index]
-            columns[year] = np.where(steps == NOT_YET, np.nan, world.year_of(steps))
+            columns[year] = world.years_or_nan(steps)
             columns[power] = Labels(self.to[ally.index], powers)
         return columns
