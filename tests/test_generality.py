@@ -677,6 +677,80 @@ def test_a_coercion_effect_needs_a_coerced_series():
     assert "\n" not in str(error.value)
 
 
+# --------------------------------------------------------------------------- a partner's threat
+
+
+def threatened_b(level: float, perception: float = 0.5):
+    """a threatens b at `level` from the start, as b's decider perceives it; no outside threat,
+    no slights: cohesion relaxes toward 0.5 - threat_weight * perception * level / 2."""
+    def change(data):
+        data["nations"]["a"]["threat_to_partner"] = {1950: level}
+        data["nations"]["c"]["threat_to"] = {"a": 0.0, "b": 0.0}
+        data["persons"]["pb"]["traits"]["threat_perception"] = perception
+        data["forces"]["threat_weight"] = 0.3
+        for jid in ("first", "second", "third"):
+            data["junctures"][jid]["options"]["insult"]["weight"] = 0
+    return change
+
+
+def median_cohesion_by(w, year: float, runs: int = 400):
+    model = AllianceModel(w, runs, Streams(5, 0))
+    while model.year < year:
+        model.step()
+    return model, float(np.median(model.cohesion))
+
+
+def test_a_partners_threat_divides_them_as_far_as_the_threatened_ally_perceives_it():
+    """The planted targets: 0.5 without the threat; 0.5 - 0.3 * 0.5 * 0.8 / 2 = 0.44 with it;
+    0.5 - 0.3 * 1.0 * 0.8 / 2 = 0.38 where b's decider perceives all of it. By 1955, five years
+    at an adjustment rate of 1, cohesion is within 0.001 of its target but for the noise."""
+    for level, perception, target in ((0.0, 0.5, 0.5), (0.8, 0.5, 0.44), (0.8, 1.0, 0.38)):
+        _, median = median_cohesion_by(world(threatened_b(level, perception)), 1955.0)
+        assert abs(median - target) < 0.01, (level, perception, median)
+    rows = simulate_block(world(threatened_b(0.8)), 5, 0, 0, 200).rows.to_pandas()
+    assert (rows["driver.partner_threat"] < 0).all()   # booked to its own driver
+    rows = simulate_block(world(threatened_b(0.0)), 5, 0, 0, 200).rows.to_pandas()
+    assert (rows["driver.partner_threat"] == 0).all()
+
+
+def test_a_partners_threat_drives_the_threatened_ally_to_an_outside_power():
+    """With no second patron's offer and no border, b has nothing to turn for (the test of the
+    offer above); a's threat to b is the push, and b turns to d, open to it and a threat to no
+    one, never to c, whose own threat outweighs the push. a, whom b does not threaten and to
+    whom no power is open, never turns."""
+    def change(data):
+        two_powers(offer=0.0)(data)
+        data["nations"]["a"]["threat_to_partner"] = {1950: 0.6}
+    result = run(world(change))
+    realigned = ~np.isnan(result.years["realignment"])
+    assert realigned.mean() > 0.5 * split_share(result) > 0.25
+    assert np.all(result.breakdowns[("realignment", "by_power")][realigned] == 1)   # d
+    assert np.all(result.breakdowns[("realignment", "by_nation")][realigned] == 1)  # b
+
+
+def test_a_juncture_can_raise_a_partners_threat_for_good():
+    """a moves troops to b's border in 1961 at even odds: from then on cohesion relaxes toward
+    0.44 in the worlds that saw it and stays at 0.5 in the others."""
+    def change(data):
+        threatened_b(0.0)(data)
+        data["junctures"]["decoy"]["when"] = "always"
+        data["junctures"]["decoy"]["options"]["left"]["effects"] = {
+            "threat_to_partner": {"a": 0.8}}
+    model, _ = median_cohesion_by(world(change), 1966.0)
+    left = model.get(Junctures).choices["decoy"] == 0
+    assert 100 < left.sum() < 300
+    assert abs(np.median(model.cohesion[left]) - 0.44) < 0.01
+    assert abs(np.median(model.cohesion[~left]) - 0.5) < 0.01
+
+
+def test_only_an_ally_threatens_its_partner():
+    def change(data):
+        data["nations"]["c"]["threat_to_partner"] = {1950: 0.5}
+    with pytest.raises(ScenarioError, match="threat_to_partner") as error:
+        world(change)
+    assert "\n" not in str(error.value)
+
+
 # --------------------------------------------------------------------------- reconciliation
 
 

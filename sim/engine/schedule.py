@@ -20,6 +20,7 @@ from sim.engine.processes.grievance import Grievance
 from sim.engine.processes.ideology import Ideology
 from sim.engine.processes.junctures import Junctures
 from sim.engine.processes.offices import Offices
+from sim.engine.processes.partner_threat import PartnerThreat
 from sim.engine.processes.polemics import Polemics
 from sim.engine.processes.power import Power
 from sim.engine.processes.realignment import Realignment
@@ -45,6 +46,7 @@ SCHEDULE = (
     Junctures,    # 2. dated decisions
     Capability,   # 3. the slow processes, and the mechanisms of cohesion (glue first)
     Threat,
+    PartnerThreat,
     Dilemma,
     Aid,
     Ideology,

@@ -34,8 +34,8 @@ class RealPower(Strict):
 
 class Nation(Strict):
     """A state: one of the two allies (name, capability, line, sovereignty_sensitivity,
-    recognition, office, holder; optionally status_aspiration, real_power, deference and
-    coerced), an
+    recognition, office, holder; optionally status_aspiration, real_power, deference,
+    coerced and threat_to_partner), an
     outside power (name, threat_to, openness_to; optionally aid_to, leverage_over,
     detente_with, backing, capability and the scales) or a bystander (name only)."""
 
@@ -70,6 +70,11 @@ class Nation(Strict):
                                              "it); holds back the nation's claims, the "
                                              "grievances it acts on, its public attacks and its "
                                              "turn to an outside power")
+    threat_to_partner: series(0.0, 1.0) | None = Field(
+        None, description="ally: its threat to its partner over time (0-1, composed as an "
+        "outside power's threat_to: troops on or around the partner's soil, a blockade, a "
+        "claim to its land); friction on cohesion, and a push on the partner to turn to an "
+        "outside power once relations fail")
     threat_to: dict[str, series(0.0, 1.0)] = Field({}, description="outside power: its threat "
                                                    "to each ally over time")
     openness_to: dict[str, series(0.0, 1.0)] = Field({}, description="outside power: its "

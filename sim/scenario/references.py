@@ -19,7 +19,7 @@ ROLE_KEYS = {
     "ally": {"required": ("name", "capability", "line", "sovereignty_sensitivity",
                           "recognition", "office", "holder"),
              "optional": ("status_aspiration", "real_power", "deference", "deference_to",
-                          "coerced")},
+                          "coerced", "threat_to_partner")},
     "outside power": {"required": ("name", "threat_to", "openness_to"),
                       "optional": ("aid_to", "leverage_over", "detente_with", "backing",
                                    "capability", "threat_scale", "openness_scale")},

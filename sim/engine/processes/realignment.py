@@ -3,17 +3,17 @@ most. Each ally may turn once; the outcome is the first turn.
 
 docs/MODEL.md, section 3.3.14. An outside power draws an ally in proportion to its openness to
 that ally and to what turning to it gains: the threat the ally perceives from its partner
-(border tension times the partner's relative power), the aid the power offers and the part of
-other powers' threats it could hold back (its leverage over them), less the threat the power
-itself poses. Balance of threat (Walt 1987): alignment follows the greater threat; a
-second patron's offer draws a client away (Walt 1987, ch. 7). The turn is open from the first
-step cohesion is below the split threshold, not only once the split has lasted long enough to be
-recorded: abrogation follows new outside alignments (Leeds & Savun, Journal of Politics, 2007),
-so the turn may come with the break, or before its date. Both allies may turn, each once: the
-patron to the client's rival and the client to the patron's (the Soviet Union to Ethiopia in 1977,
-Somalia to the United States by 1980: Patman, The Soviet Union in the Horn of Africa, 1990).
-A juncture may date a turn (the `realign` effect: a treaty with the partner's rival), whatever
-the state of relations.
+(border tension times the partner's relative power, and any threat the scenario gives the
+partner toward it), the aid the power offers and the part of other powers' threats it could hold
+back (its leverage over them), less the threat the power itself poses. Balance of threat (Walt
+1987): alignment follows the greater threat; a second patron's offer draws a client away (Walt
+1987, ch. 7). The turn is open from the first step cohesion is below the split threshold, not
+only once the split has lasted long enough to be recorded: abrogation follows new outside
+alignments (Leeds & Savun, Journal of Politics, 2007), so the turn may come with the break, or
+before its date. Both allies may turn, each once: the patron to the client's rival and the
+client to the patron's (the Soviet Union to Ethiopia in 1977, Somalia to the United States by
+1980: Patman, The Soviet Union in the Horn of Africa, 1990). A juncture may date a turn (the
+`realign` effect: a treaty with the partner's rival), whatever the state of relations.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.processes.border import Border
+from sim.engine.processes.partner_threat import PartnerThreat
 from sim.engine.rates import at, chance, where_happens
 from sim.engine.specs import NOT_YET, Effect, EventKind, Labels, Outcome, Parameter, Process, Stream
 
@@ -68,13 +69,16 @@ class Realignment(Process):
         self.turned = np.full((len(model.allies), model.n_worlds), NOT_YET)   # each ally's step
         self.to = np.full((len(model.allies), model.n_worlds), NOT_YET)       # and its power
         self.border = model.get(Border)
+        self.partner_threat = model.get(PartnerThreat)
 
     def record(self) -> None:
         """Hazard `realignment_rate * (1 - coercion) * openness * max(0, from_partner + offer +
-        relief - threat)` a year for each outside power, in worlds whose cohesion is below the
-        split threshold now or that have split and not been reconciled; an ally that has not
-        turned yet turns with the summed hazard, to a power drawn in proportion to its share
-        (one uniform draw decides both). The partner's turn does not stop its own."""
+        relief - threat)` a year for each outside power (from_partner: the border tension
+        scaled by the partner's relative power, plus the partner's own threat, as the ally
+        perceives them), in worlds whose cohesion is below the split threshold now or that
+        have split and not been reconciled; an ally that has not turned yet turns with the
+        summed hazard, to a power drawn in proportion to its share (one uniform draw decides
+        both). The partner's turn does not stop its own."""
         model = self.model
         estranged = model.split_unhealed() | (model.cohesion < model.world.split_threshold)
         caps = [ally.capability() for ally in model.allies]
@@ -98,7 +102,8 @@ class Realignment(Process):
         model, i = self.model, ally.index
         perceive = ally.holder_trait("threat_perception")[worlds]
         from_partner = (self.border.tension[worlds]
-                        * np.minimum(2.0, caps[1 - i][worlds] / caps[i][worlds]) * perceive)
+                        * np.minimum(2.0, caps[1 - i][worlds] / caps[i][worlds])
+                        + at(self.partner_threat.posed(ally.partner), worlds)) * perceive
         rate = at(model.forces.realignment_rate, worlds)
         if ally.coercion is not None:   # a partner that would intervene deters the exit
             rate = rate * (1.0 - ally.coercion[worlds])
