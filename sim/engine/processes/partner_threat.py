@@ -61,6 +61,8 @@ class PartnerThreat(Process):
         return ally.holder_trait("threat_perception") * self.posed(ally.partner)
 
     def terms(self) -> list:
+        if not self.scripted and not self.shifted:   # no ally threatens the other
+            return [0.0]
         a, b = self.model.allies
         return [-self.model.forces.threat_weight * (self.faced(a) + self.faced(b)) / 2.0]
 
