@@ -35,9 +35,9 @@ class RealPower(Strict):
 class Nation(Strict):
     """A state: one of the two allies (name, capability, line, sovereignty_sensitivity,
     recognition, office, holder; optionally status_aspiration, real_power, deference,
-    coerced and threat_to_partner), an
-    outside power (name, threat_to, openness_to; optionally aid_to, leverage_over,
-    detente_with, backing, capability and the scales) or a bystander (name only)."""
+    coerced and threat_to_partner), an outside power (name, threat_to, openness_to; optionally
+    aid_to, leverage_over, detente_with, backing, capability and the scales) or a bystander
+    (name only)."""
 
     id: Id = ""
     name: Text = Field(description="how reports and the chronicle name it")
