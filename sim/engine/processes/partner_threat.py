@@ -47,12 +47,12 @@ class PartnerThreat(Process):
         self.shifted = False
 
     def posed(self, ally):
-        """The threat `ally` poses to its partner now: (W,), or 0.0 where neither the scenario
-        nor an option gives it one."""
+        """The threat `ally` poses to its partner now: the scenario's value (0 where it gives
+        none), or (W,) once an option has shifted it in some worlds."""
         series = self.scripted.get(ally.index)
-        if series is None and not self.shifted:
-            return 0.0
         base = 0.0 if series is None else series[self.model.t]
+        if not self.shifted:
+            return base
         return np.clip(base + self.shift[ally.index], 0.0, 1.0)
 
     def faced(self, ally):
