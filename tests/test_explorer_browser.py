@@ -179,10 +179,15 @@ def test_a_control_changes_the_figures_and_the_saved_file_runs(page, project):
     difference = page.locator(".difference").inner_text()
     command = page.locator(".command").inner_text()
     page.get_by_role("tab", name=re.compile("save", re.I)).click()
-    page.get_by_label("file name (scenario=NAME)").fill("explored")
-    page.get_by_label("title").fill("No US threat, a calmer ally")
-    page.get_by_label("point of divergence (date: what differs)").fill("1949-10-01: no US threat")
-    page.get_by_label("claim tested").fill("Without a common enemy the alliance splits sooner")
+    # each field is filled once the page shows the last one arrived: a field typed into while
+    # the page redraws for the one before can lose its text, as a hurried reader's would
+    preview = page.locator(".file-preview")
+    for label, text in (("file name (scenario=NAME)", "explored"),
+                        ("title", "No US threat, a calmer ally"),
+                        ("point of divergence (date: what differs)", "1949-10-01: no US threat"),
+                        ("claim tested", "Without a common enemy the alliance splits sooner")):
+        page.get_by_label(label).fill(text)
+        expect(preview).to_contain_text(text)
     page.locator(".save-scenario").click()
     expect(page.locator(".saved")).to_contain_text("python run.py scenario=explored",
                                                    timeout=30_000)

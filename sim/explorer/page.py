@@ -183,9 +183,11 @@ def Save(s: st.ExplorerState):
     elif kind == "error":
         solara.Error(message, classes=["saved"])
     if name:
-        solara.FileDownload(st.scenario_file_of(s, name, title or "TITLE",
-                                                divergence or "DIVERGENCE", claim or "CLAIM"),
-                            filename=f"{name}.yaml", label="download the file instead")
+        text = st.scenario_file_of(s, name, title or "TITLE", divergence or "DIVERGENCE",
+                                   claim or "CLAIM")
+        # the header as it will be written: what the file will say, before it is saved
+        solara.Preformatted("\n".join(text.splitlines()[:6]), class_="file-preview")
+        solara.FileDownload(text, filename=f"{name}.yaml", label="download the file instead")
 
 
 @solara.component
