@@ -175,11 +175,11 @@ def _check_effects(effects, where: str, world: World) -> None:
         kind, path = EFFECTS[name].kind, f"{where}.{name}"
         if kind in ("per_nation", "leaders", "alignments", "per_nation_series"):
             _check_nation_keys(value, path, world)
-        if kind == "alignments":
-            for nid, power in value.items():
-                if power not in world.outside_powers:
-                    raise ScenarioError(unknown(f"outside power '{power}' in {path}.{nid}",
-                                                power, world.outside_powers))
+            if kind == "alignments":   # each ally turns to an outside power
+                for nid, power in value.items():
+                    if power not in world.outside_powers:
+                        raise ScenarioError(unknown(f"outside power '{power}' in {path}.{nid}",
+                                                    power, world.outside_powers))
         elif kind in ("per_power", "per_power_series"):
             _check_nation_keys(value, path, world, allowed=world.outside_powers)
             for power, block in value.items():
