@@ -10,7 +10,6 @@ from functools import cache
 
 import numpy as np
 import pytest
-import yaml
 from omegaconf import OmegaConf
 
 from sim.analysis.compare import compare
@@ -21,6 +20,7 @@ from sim.engine.processes.junctures import Junctures
 from sim.engine.streams import Streams
 from sim.errors import ScenarioError
 from sim.montecarlo import run_monte_carlo, simulate_block
+from sim.scenario.library import read_scenario
 from sim.scenario.validate import parse_world
 from sim.scenario_table import write_table
 from tests.conftest import ROOT, SCENARIOS, compose_config, settings
@@ -213,7 +213,7 @@ and weight depend on the office and the rivals of each world, and may differ."""
 def _own_cast(name: str) -> dict:
     """The persons of a world that starts from no other; none for a counterfactual, whose
     changes to a person are its point of divergence."""
-    data = yaml.safe_load((ROOT / "scenarios" / f"{name}.yaml").read_text())
+    data = read_scenario(ROOT / "scenarios" / f"{name}.yaml")
     return {} if "defaults" in data else data.get("persons") or {}
 
 
