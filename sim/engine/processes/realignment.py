@@ -86,9 +86,10 @@ class Realignment(Process):
             i = ally.index
             u = model.streams(REALIGNMENT.of(nation=ally.spec.id)).random(model.n_worlds)
             live = np.flatnonzero(estranged & (self.turned[i] == NOT_YET))   # only these turn:
-            if live.size == 0:
-                continue
-            rates = self._rates(ally, live, caps)    # the hazards are computed for them alone
+            openness = [power.now("openness_to", ally.spec.id) for power in model.outside]
+            if live.size == 0 or all(np.ndim(o) == 0 and o == 0.0 for o in openness):
+                continue    # no world to turn, or no power open to it: every hazard is 0
+            rates = self._rates(ally, live, caps, openness)   # computed for them alone
             total = rates[0]
             for rate in rates[1:]:
                 total = total + rate
@@ -97,8 +98,9 @@ class Realignment(Process):
             self._book(ally, live[turned],
                        self._which([r[turned] for r in rates], total[turned], share))
 
-    def _rates(self, ally, worlds: np.ndarray, caps: list) -> list:
-        """Each outside power's hazard of drawing `ally` in the `worlds` (an index array)."""
+    def _rates(self, ally, worlds: np.ndarray, caps: list, openness: list) -> list:
+        """Each outside power's hazard of drawing `ally` in the `worlds` (an index array), given
+        each power's openness to it now."""
         model, i = self.model, ally.index
         perceive = ally.holder_trait("threat_perception")[worlds]
         from_partner = (self.border.tension[worlds]
@@ -107,11 +109,11 @@ class Realignment(Process):
         rate = at(model.forces.realignment_rate, worlds)
         if ally.coercion is not None:   # a partner that would intervene deters the exit
             rate = rate * (1.0 - ally.coercion[worlds])
-        return [rate * at(power.now("openness_to", ally.spec.id), worlds)
+        return [rate * at(open_, worlds)
                 * np.maximum(0.0, from_partner + at(power.now("aid_to", ally.spec.id), worlds)
                              + self._relief(power, ally, worlds) * perceive
                              - at(power.threat_now(ally.spec.id), worlds) * perceive)
-                for power in model.outside]
+                for power, open_ in zip(model.outside, openness, strict=True)]
 
     def apply(self, effect: str, value, worlds: np.ndarray) -> None:
         if effect == "openness_path":
