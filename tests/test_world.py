@@ -80,6 +80,19 @@ def test_juncture_outside_the_horizon(raw):
     assert "outside the simulated period" in message and "1991-12-31" in message
 
 
+def test_a_series_dated_after_the_horizon_is_refused(raw):
+    """A typo that puts a whole series after the period (1997 for 1967) would hold its first
+    value throughout and say nothing; a series that begins before the start is allowed."""
+    def change(d):
+        d["nations"]["usa"]["threat_to"]["ussr"] = {1997.5: 0.5, 1998: 0.8}
+    message = refused(raw, change)
+    assert message.startswith("nations.usa.threat_to.ussr is dated from 1997-07-01, after the "
+                              "horizon (1991-12-31)") and "\n" not in message
+    data = copy.deepcopy(raw)
+    data["nations"]["usa"]["threat_to"]["ussr"] = {1940: 0.5, 1998: 0.8}
+    parse_world(data, "test")
+
+
 def test_unknown_references_are_named(raw):
     def holder(d):
         d["nations"]["ussr"]["holder"] = "mao"

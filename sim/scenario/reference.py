@@ -176,7 +176,8 @@ def markdown() -> str:
         "`{uniform: [from, to]}` or `{triangular: [from, mode, to]}` of dates (the juncture "
         "comes in the step each world's date falls in); a **series** is a number or "
         "`{date: value}` points, interpolated "
-        "linearly and held flat beyond its ends. Numbers must be finite. The keys "
+        "linearly and held flat beyond its ends; points before the start shape it, but a "
+        "series must have a point no later than the horizon. Numbers must be finite. The keys "
         f"{', '.join(f'`{k}`' for k in NOTE_KEYS)} are allowed anywhere for citations.",
     ]
     for name, where in sections(schema):

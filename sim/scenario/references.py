@@ -7,11 +7,13 @@ fall within the simulated period. Each problem is refused in one line naming the
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from sim.calendar import iso_date
 from sim.engine.schedule import EFFECTS
 from sim.errors import ScenarioError
 from sim.scenario.evidence import check_evidence
-from sim.scenario.fields import unknown
+from sim.scenario.fields import Series, unknown
 from sim.scenario.schema import INJECTED, NOTE_KEYS, Conditions, Nation, World
 from sim.scenario.uncertain import span
 
@@ -49,7 +51,29 @@ def check_references(world: World) -> None:
         _check_juncture(juncture, world)
     for challenge in world.challenges.values():
         _check_challenge(challenge, world)
+    for path, series in _series(world, ""):
+        if series.years[0] > world.horizon:
+            raise ScenarioError(f"{path} is dated from {iso_date(series.years[0])}, after the "
+                                f"horizon ({iso_date(world.horizon)}): a series needs a date "
+                                f"within the period or before it, or it holds its first value "
+                                f"throughout")
     check_evidence(world)
+
+
+def _series(node, path: str):
+    """Every dated series in `node` (a scenario's model, or part of it), with its path."""
+    if isinstance(node, Series):
+        if len(node.years) > 1 or node.years[0] != 0.0:   # a number is stored at year 0
+            yield path, node
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _series(getattr(node, name), f"{path}.{name}".lstrip("."))
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _series(value, f"{path}.{key}".lstrip("."))
+    elif isinstance(node, (list, tuple)):
+        for i, value in enumerate(node):
+            yield from _series(value, f"{path}[{i}]")
 
 
 def _check_alliance(world: World) -> None:
