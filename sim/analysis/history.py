@@ -45,10 +45,16 @@ class CheckResult:
 
 def shown_value(statistic: str, value: float | None) -> str:
     """A check's value as the report and the page print it: a year to one decimal, a share
-    or probability to two."""
+    or probability to two, or '<0.01' and '>0.99' where two decimals would say none or all."""
     if value is None:
         return "-"
-    return f"{value:.1f}" if statistic == "median_year" else f"{value:.2f}"
+    if statistic == "median_year":
+        return f"{value:.1f}"
+    if 0.0 < value < 0.005:   # 0.00 would say none where a few worlds had it
+        return "<0.01"
+    if 0.995 <= value < 1.0:
+        return ">0.99"
+    return f"{value:.2f}"
 
 
 def median_cohesion(result, year: int) -> float:

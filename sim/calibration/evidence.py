@@ -56,7 +56,10 @@ class Item:
             return f"{self.juncture}: {self.option}"
         if f.holder is not None:
             parts = [f"{f.holder} holds the {f.nation} office"]
-            parts += [f"on {iso_date(d)}" for d in f.in_office]
+            days = [iso_date(d) for d in f.in_office]
+            if days:
+                parts.append("on " + (days[0] if len(days) == 1
+                                      else ", ".join(days[:-1]) + " and " + days[-1]))
             parts += [f"{w} {iso_date(d)}" for w, d in (("from", f.from_), ("until", f.until))
                       if d is not None]
         else:

@@ -245,13 +245,13 @@ def render(entries: list[Entry], traced: TracedWorld, why: str, summary: dict) -
         end = _cohesion_at_end(traced.cohesion, step_years, quiet_to)
         if year in by_year:
             lines += ["", f"## {year}", ""]
-            lines += [f"- **{month_year(e.shown)}**: {e.text} ({_cohesion_note(e, step)})"
+            lines += [f"- **{month_year(e.shown)}**: {e.text} ({_cohesion_note(e, step, world)})"
                       for e in _grouped(by_year[year])]
-            lines += ["", f"Cohesion at the end of {year}: {end:.2f}."]
+            lines += ["", f"Cohesion at the end of {year}: {_shown(end, world)}."]
         else:
             span = str(year) if quiet_to == year else f"{year}-{quiet_to}"
             lines += ["", f"## {span}", "", f"No turning point. Cohesion at the end of "
-                      f"{quiet_to}: {end:.2f}."]
+                      f"{quiet_to}: {_shown(end, world)}."]
         year = quiet_to + 1
     lines += ["", "## Who held power", "", "| nation | office | holder | from | to |",
               "|---|---|---|---|---|"]
@@ -269,10 +269,18 @@ def _years(value: float) -> str:
     return f"{value:g} year" + ("" if value == 1 else "s")
 
 
-def _cohesion_note(entry: Entry, step: str) -> str:
+def _cohesion_note(entry: Entry, step: str, world: World) -> str:
     if EVENTS[entry.kind].shown == "start":
-        return f"cohesion {entry.cohesion:.2f} at the end of the {step}"
-    return f"cohesion {entry.cohesion:.2f}"
+        return f"cohesion {_shown(entry.cohesion, world)} at the end of the {step}"
+    return f"cohesion {_shown(entry.cohesion, world)}"
+
+
+def _shown(cohesion: float, world: World) -> str:
+    """Cohesion to two decimals, or three, cut rather than rounded, where two would put a
+    value below the split threshold at it ('falls below 0.3 ... cohesion 0.30')."""
+    if cohesion < world.split_threshold <= round(cohesion, 2):
+        return f"{int(cohesion * 1000) / 1000:.3f}"
+    return f"{cohesion:.2f}"
 
 
 def tenures(traced: TracedWorld, entries: list[Entry]) -> list[tuple]:

@@ -19,13 +19,23 @@ def outcome_line(label: str, o: dict) -> str:
     return f"  {label:<13}{o['probability']:6.1%}  (95% CI {low:.1%} - {high:.1%}){when}"
 
 
+def _no_shift(d: dict, reference: str) -> str:
+    """Why an outcome has no shift of its median date: it happened in no world of one run (a
+    median that exists in one run only has not stayed the same)."""
+    theirs = d["reference"]["probability"]
+    ours = theirs + d["difference"]
+    if max(theirs, ours) < 1e-12:
+        return "no median year: in no world of either run"
+    return "no median year in " + ("this run" if ours < 1e-12 else reference) + ": in no world"
+
+
 def comparison_lines(vs: dict) -> list[str]:
     """Differences from the reference run on the same seeds (common random numbers)."""
     lines = ["", f"Compared with {vs['reference']} on the same seeds (paired worlds):"]
     for outcome in OUTCOMES:
         d = vs[outcome.id]
         low, high = d["ci95"]
-        shift = "median year unchanged: no events"
+        shift = _no_shift(d, vs["reference"])
         if d["median_shift"] is not None:
             s_low, s_high = d["median_shift_ci95"]
             shift = f"median {d['median_shift']:+.1f} years ({s_low:+.1f} to {s_high:+.1f})"
