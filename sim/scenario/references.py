@@ -51,7 +51,7 @@ def check_references(world: World) -> None:
         _check_juncture(juncture, world)
     for challenge in world.challenges.values():
         _check_challenge(challenge, world)
-    for path, series in _series(world, ""):
+    for path, series in _dated_series(world, "", []):
         if series.years[0] > world.horizon:
             raise ScenarioError(f"{path} is dated from {iso_date(series.years[0])}, after the "
                                 f"horizon ({iso_date(world.horizon)}): a series needs a date "
@@ -60,20 +60,25 @@ def check_references(world: World) -> None:
     check_evidence(world)
 
 
-def _series(node, path: str):
-    """Every dated series in `node` (a scenario's model, or part of it), with its path."""
+def _dated_series(node, path: str, found: list) -> list:
+    """`found` with every dated series in `node` (a scenario's model, or part of it) and its
+    path. A plain recursion that skips empty values: it runs for every variant a search or a
+    sensitivity analysis validates."""
     if isinstance(node, Series):
         if len(node.years) > 1 or node.years[0] != 0.0:   # a number is stored at year 0
-            yield path, node
+            found.append((path, node))
     elif isinstance(node, BaseModel):
-        for name in type(node).model_fields:
-            yield from _series(getattr(node, name), f"{path}.{name}".lstrip("."))
+        for name, value in node.__dict__.items():   # a pydantic model's fields, as stored
+            if value:
+                _dated_series(value, f"{path}.{name}" if path else name, found)
     elif isinstance(node, dict):
         for key, value in node.items():
-            yield from _series(value, f"{path}.{key}".lstrip("."))
+            if value:
+                _dated_series(value, f"{path}.{key}" if path else str(key), found)
     elif isinstance(node, (list, tuple)):
         for i, value in enumerate(node):
-            yield from _series(value, f"{path}[{i}]")
+            _dated_series(value, f"{path}[{i}]", found)
+    return found
 
 
 def _check_alliance(world: World) -> None:
