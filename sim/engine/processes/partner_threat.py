@@ -5,8 +5,9 @@ docs/MODEL.md, section 3.3.22. Balance of threat (Walt, The Origins of Alliances
 threat whatever its source: states align against the power that threatens them most, and an
 ally can be that power. A threat both allies face from outside binds them (threat.py); a threat
 one ally poses to the other, as its decider perceives it, is friction of the same weight, and
-the threatened ally, once relations have failed, turns to an outside power with the same push
-as the border tension gives it (realignment.py). China's pressure on Vietnam after 1975 (Chanda,
+the threatened ally, once relations have failed, is pushed toward an outside power beside the
+border tension (realignment.py; unlike the tension, not scaled by the partner's relative
+power). China's pressure on Vietnam after 1975 (Chanda,
 Brother Enemy, 1986) and the Soviet blockade of Albania's trade in 1961 had no common border to
 act through. A scenario writes it as the threatening ally's `threat_to_partner` series, and a
 juncture option moves it for good in the worlds that took it (`threat_to_partner` effect).
@@ -21,12 +22,13 @@ from sim.engine.specs import Driver, Effect, Process
 
 
 class PartnerThreat(Process):
-    """What each ally poses to its partner, (W,) in [0, 1] where a scenario or an option gives
-    it; nothing otherwise.
+    """What each ally poses to its partner, in [0, 1]: a number a step (0 where the scenario
+    gives none) until an option shifts either ally's threat, (W,) from then on.
 
     Attributes:
         scripted: ally index -> (T,) the scenario's series of its threat to its partner.
         shift: (2, W) the lasting change juncture options made to each ally's threat.
+        shifted: whether any option has shifted either ally's threat in any world.
     """
 
     name = "partner_threat"
@@ -48,7 +50,7 @@ class PartnerThreat(Process):
 
     def posed(self, ally):
         """The threat `ally` poses to its partner now: the scenario's value (0 where it gives
-        none), or (W,) once an option has shifted it in some worlds."""
+        none), or (W,) once an option has shifted either ally's threat in some worlds."""
         series = self.scripted.get(ally.index)
         base = 0.0 if series is None else series[self.model.t]
         if not self.shifted:

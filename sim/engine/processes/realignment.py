@@ -3,16 +3,16 @@ most. Each ally may turn once; the outcome is the first turn.
 
 docs/MODEL.md, section 3.3.14. An outside power draws an ally in proportion to its openness to
 that ally and to what turning to it gains: the threat the ally perceives from its partner
-(border tension times the partner's relative power, and any threat the scenario gives the
-partner toward it), the aid the power offers and the part of other powers' threats it could hold
-back (its leverage over them), less the threat the power itself poses. Balance of threat (Walt
-1987): alignment follows the greater threat; a second patron's offer draws a client away (Walt
-1987, ch. 7). The turn is open from the first step cohesion is below the split threshold, not
-only once the split has lasted long enough to be recorded: abrogation follows new outside
-alignments (Leeds & Savun, Journal of Politics, 2007), so the turn may come with the break, or
-before its date. Both allies may turn, each once: the patron to the client's rival and the
-client to the patron's (the Soviet Union to Ethiopia in 1977, Somalia to the United States by
-1980: Patman, The Soviet Union in the Horn of Africa, 1990). A juncture may date a turn (the
+(border tension times the partner's relative power, and any threat the scenario or an option
+gives the partner toward it), the aid the power offers and the part of other powers' threats it
+could hold back (its leverage over them), less the threat the power itself poses. Balance of
+threat (Walt 1987): alignment follows the greater threat; a second patron's offer draws a client
+away (Walt 1987, ch. 7). The turn is open from the first step cohesion is below the split
+threshold, not only once the split has lasted long enough to be recorded: abrogation follows new
+outside alignments (Leeds & Savun, Journal of Politics, 2007), so the turn may come with the
+break, or before its date. Both allies may turn, each once: the patron to the client's rival and
+the client to the patron's (the Soviet Union to Ethiopia in 1977, Somalia to the United States
+by 1980: Patman, The Soviet Union in the Horn of Africa, 1990). A juncture may date a turn (the
 `realign` effect: a treaty with the partner's rival), whatever the state of relations.
 """
 
@@ -85,11 +85,13 @@ class Realignment(Process):
         for ally in model.allies:
             i = ally.index
             u = model.streams(REALIGNMENT.of(nation=ally.spec.id)).random(model.n_worlds)
-            live = np.flatnonzero(estranged & (self.turned[i] == NOT_YET))   # only these turn:
+            live = np.flatnonzero(estranged & (self.turned[i] == NOT_YET))   # only these turn
+            if live.size == 0:
+                continue
             openness = [power.now("openness_to", ally.spec.id) for power in model.outside]
-            if live.size == 0 or all(np.ndim(o) == 0 and o == 0.0 for o in openness):
-                continue    # no world to turn, or no power open to it: every hazard is 0
-            rates = self._rates(ally, live, caps, openness)   # computed for them alone
+            if all(np.ndim(o) == 0 and o == 0.0 for o in openness):
+                continue    # no power is open to it: every hazard is 0
+            rates = self._rates(ally, live, caps, openness)   # for the live worlds alone
             total = rates[0]
             for rate in rates[1:]:
                 total = total + rate

@@ -40,7 +40,8 @@ class Threat(Process):
     name = "threat"
     parameters = {
         "threat_weight": Parameter(0.0, 5.0, "weight of a shared outside threat in the "
-                                   "cohesion target (Walt 1987)"),
+                                   "cohesion target, and of a partner's threat "
+                                   "(Walt 1987)"),
         "divergence_weight": Parameter(0.0, 5.0, "weight of the gap between the threats the "
                                        "two allies perceive from the same power (Snyder 1984)",
                                        default=0.0),
