@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from sim.calendar import decimal_year_of, parse_date
@@ -289,3 +289,21 @@ TITLES_SCHEMA = {"description": "a title, or {date: title} for a title that chan
                            {"type": "object", "additionalProperties": {"type": "string"}}]}
 
 Title = Annotated[Titles, BeforeValidator(_titles), WithJsonSchema(TITLES_SCHEMA)]
+
+
+def values_of_type(node, kind: type, path: str = "", found: dict | None = None) -> dict:
+    """Path (dotted, as on the command line without `scenario.`) -> value, for every value of
+    type `kind` in `node` (a scenario's model, or part of it), in the scenario's order. A plain
+    recursion that skips empty values: it runs for every variant a search validates."""
+    found = {} if found is None else found
+    if isinstance(node, kind):
+        found[path] = node
+    elif isinstance(node, BaseModel):
+        for name, value in node.__dict__.items():   # a pydantic model's fields, as stored
+            if value:
+                values_of_type(value, kind, f"{path}.{name}" if path else name, found)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if value:
+                values_of_type(value, kind, f"{path}.{key}" if path else str(key), found)
+    return found

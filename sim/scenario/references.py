@@ -7,13 +7,11 @@ fall within the simulated period. Each problem is refused in one line naming the
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from sim.calendar import iso_date
 from sim.engine.schedule import EFFECTS
 from sim.errors import ScenarioError
 from sim.scenario.evidence import check_evidence
-from sim.scenario.fields import Series, unknown
+from sim.scenario.fields import Series, unknown, values_of_type
 from sim.scenario.schema import INJECTED, NOTE_KEYS, Conditions, Nation, World
 from sim.scenario.uncertain import span
 
@@ -51,34 +49,13 @@ def check_references(world: World) -> None:
         _check_juncture(juncture, world)
     for challenge in world.challenges.values():
         _check_challenge(challenge, world)
-    for path, series in _dated_series(world, "", []):
-        if series.years[0] > world.horizon:
+    for path, series in values_of_type(world, Series).items():
+        if series.years[0] > world.horizon:   # a plain number is stored at year 0
             raise ScenarioError(f"{path} is dated from {iso_date(series.years[0])}, after the "
                                 f"horizon ({iso_date(world.horizon)}): a series needs a date "
                                 f"within the period or before it, or it holds its first value "
                                 f"throughout")
     check_evidence(world)
-
-
-def _dated_series(node, path: str, found: list) -> list:
-    """`found` with every dated series in `node` (a scenario's model, or part of it) and its
-    path. A plain recursion that skips empty values: it runs for every variant a search or a
-    sensitivity analysis validates."""
-    if isinstance(node, Series):
-        if len(node.years) > 1 or node.years[0] != 0.0:   # a number is stored at year 0
-            found.append((path, node))
-    elif isinstance(node, BaseModel):
-        for name, value in node.__dict__.items():   # a pydantic model's fields, as stored
-            if value:
-                _dated_series(value, f"{path}.{name}" if path else name, found)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            if value:
-                _dated_series(value, f"{path}.{key}" if path else str(key), found)
-    elif isinstance(node, (list, tuple)):
-        for i, value in enumerate(node):
-            _dated_series(value, f"{path}[{i}]", found)
-    return found
 
 
 def _check_alliance(world: World) -> None:

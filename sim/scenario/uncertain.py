@@ -36,6 +36,7 @@ from sim.scenario.fields import (
     range_schema,
     to_decimal_year,
     unknown,
+    values_of_type,
 )
 
 KINDS = {"uniform": 2, "triangular": 3, "normal": 2, "lognormal": 2, "beta": 2}
@@ -213,23 +214,10 @@ UncertainDate = Annotated[Any, PlainValidator(to_uncertain_date),
 # --------------------------------------------------------------------------- drawing
 
 
-def _walk(node, path: tuple, found: dict) -> None:
-    if isinstance(node, Distribution):
-        found[".".join(path)] = node
-    elif isinstance(node, BaseModel):
-        for name in type(node).model_fields:
-            _walk(getattr(node, name), (*path, name), found)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            _walk(value, (*path, str(key)), found)
-
-
 def uncertain_fields(world) -> dict[str, Distribution]:
     """Path (as on the command line, without `scenario.`) -> distribution, for every field
     of the world given as a distribution, in the scenario's order."""
-    found: dict[str, Distribution] = {}
-    _walk(world, (), found)
-    return found
+    return values_of_type(world, Distribution)
 
 
 def draw(world, streams, n: int) -> dict[str, np.ndarray]:
