@@ -2,15 +2,15 @@
 the partner to look outside it for protection.
 
 docs/MODEL.md, section 3.3.22. Balance of threat (Walt, The Origins of Alliances, 1987) counts a
-threat whatever its source: states align against the power that threatens them most, and an
-ally can be that power. A threat both allies face from outside binds them (threat.py); a threat
-one ally poses to the other, as its decider perceives it, is friction of the same weight, and
-the threatened ally, once relations have failed, is pushed toward an outside power beside the
-border tension (realignment.py; unlike the tension, not scaled by the partner's relative
-power). China's pressure on Vietnam after 1975 (Chanda,
-Brother Enemy, 1986) and the Soviet blockade of Albania's trade in 1961 had no common border to
-act through. A scenario writes it as the threatening ally's `threat_to_partner` series, and a
-juncture option moves it for good in the worlds that took it (`threat_to_partner` effect).
+threat whatever its source: states align against the power that threatens them most, and an ally
+can be that power. A threat both allies face from outside binds them (threat.py); a threat one
+ally poses to the other, as its decider perceives it, is friction of the same weight, and the
+threatened ally, once relations have failed, is pushed toward an outside power beside the border
+tension (realignment.py; unlike the tension, not scaled by the partner's relative power).
+China's pressure on Vietnam after 1975 (Chanda, Brother Enemy, 1986) and the Soviet blockade of
+Albania's trade in 1961 had no common border to act through. A scenario writes it as the
+threatening ally's `threat_to_partner` series, and a juncture option moves it for good in the
+worlds that took it (`threat_to_partner` effect).
 """
 
 from __future__ import annotations
