@@ -4,8 +4,8 @@
     python -m sim.calibrate holdout=first_clash      # leave one piece out, predict it
     python -m sim.calibrate holdout=all              # every piece left out in turn
 
-The priors (configs/calibrate.yaml, `priors`) are set over the scenario's values as
-distributions; `runs` worlds draw their parameters from them, each from its own stream; the
+The priors (configs/priors/<scenario>.yaml, the world's own) are set over the scenario's values
+as distributions; `runs` worlds draw their parameters from them, each from its own stream; the
 worlds that match every piece of evidence used are kept (sim/calibration/abc.py). Written to
 `results/calibrate/<scenario>/<date_time>/`: `posterior.parquet` (the kept worlds: seed, block,
 index in block, world id, parameter values, outcome dates, matches), `worlds.parquet` (every
@@ -125,7 +125,12 @@ def request_of(cfg: DictConfig, scenario_name: str):
     settings = RunSettings.from_config(cfg)
     load_world(cfg.scenario, scenario_name)   # the scenario itself must be valid first
     data = scenario_data(cfg.scenario)
-    priors = OmegaConf.to_container(cfg.priors, resolve=False) or {}
+    priors = cfg.get("priors")
+    priors = {} if priors is None else OmegaConf.to_container(priors, resolve=False)
+    if not priors:
+        raise SettingsError(f"scenario '{scenario_name}' has no priors of its own: write "
+                            f"configs/priors/{scenario_name}.yaml (configs/priors/baseline.yaml "
+                            "shows the form), or give priors=NAME to use another world's")
     world = prior_world(data, scenario_name, priors)
     evidence = OmegaConf.to_container(cfg.evidence) if OmegaConf.is_list(cfg.evidence) \
         else cfg.evidence

@@ -242,3 +242,58 @@ def test_the_evidence_of_a_file_is_read_a_row_group_at_a_time_with_the_same_shar
     pq.write_table(rows, tmp_path / "runs.parquet", row_group_size=120)
     assert pq.ParquetFile(tmp_path / "runs.parquet").num_row_groups == 5
     assert evidence_block(world, tmp_path / "runs.parquet") == evidence_block(world, rows)
+
+
+PRIORS = sorted((ROOT / "configs" / "priors").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", PRIORS, ids=lambda p: p.stem)
+def test_each_world_with_priors_has_a_record_its_priors_fit(path):
+    """A priors file names fields of its own world (a renamed field would be refused), and the
+    world has dated facts to keep worlds by."""
+    import yaml
+
+    from sim.calibrate import prior_world
+    from sim.calibration.evidence import select
+    from sim.scenario.library import composed_data
+
+    priors = yaml.safe_load(path.read_text())
+    world = prior_world(composed_data(path.stem), path.stem, priors)
+    assert len(select(items_of(world), "facts")) >= 4
+
+
+@pytest.mark.parametrize("path", PRIORS, ids=lambda p: p.stem)
+def test_each_fact_of_each_world_is_possible_in_its_own_model(path):
+    """Every dated fact of a world's record is matched by at least 1% of 2,000 worlds at the
+    file's own values: a fact whose date, holder or window the model cannot reach (a typo, a
+    step the date falls outside of) would keep no world."""
+    from sim.scenario.library import composed_data
+
+    world = parse_world(composed_data(path.stem), path.stem)
+    summary = calibrate(world, settings(2000, 1950, 2000), evidence="facts")
+    shares = {name: piece["share_matching"]
+              for name, piece in summary["acceptance"]["pieces"].items() if piece["used"]}
+    assert shares and min(shares.values()) >= 0.01, shares
+
+
+def test_a_scenario_with_no_priors_of_its_own_is_refused_in_one_line(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "sim.calibrate",
+                           "scenario=molotov_successor", "runs=100",
+                           f"hydra.run.dir={tmp_path / 'molotov'}"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines()[-1] == (
+        "error: scenario 'molotov_successor' has no priors of its own: write "
+        "configs/priors/molotov_successor.yaml (configs/priors/baseline.yaml shows the form), "
+        "or give priors=NAME to use another world's")
+    assert not (tmp_path / "molotov").exists()
+
+
+def test_a_record_with_no_dated_facts_is_refused_when_facts_are_asked_for():
+    data = tiny_scenario()
+    data["junctures"]["first"]["options"]["insult"]["historical"] = True
+    world = parse_world(data, "tiny")
+    with pytest.raises(SettingsError, match="has no history.evidence to keep worlds by"):
+        calibrate(world, settings(100, 1, 100), evidence="facts")
+    assert calibrate(world, settings(100, 1, 100), evidence="all")["evidence_used"] == [
+        "choice.first"]

@@ -107,7 +107,12 @@ def select(items: list[Item], names) -> list[Item]:
     if names is None or names == "all":
         return list(items)
     if names == "facts":
-        return [item for item in items if item.fact is not None]
+        facts = [item for item in items if item.fact is not None]
+        if not facts:
+            raise SettingsError("the scenario has no history.evidence to keep worlds by: add "
+                                "its dated facts (docs/SCENARIO_FORMAT.md, 'Evidence'), or give "
+                                "evidence=all to keep them by the historical options alone")
+        return facts
     if isinstance(names, str):
         names = [names]
     known = {item.name: item for item in items}
