@@ -289,6 +289,18 @@ def test_a_scenario_with_no_priors_of_its_own_is_refused_in_one_line(tmp_path):
     assert not (tmp_path / "molotov").exists()
 
 
+def test_a_world_is_calibrated_with_its_own_priors(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "sim.calibrate", "scenario=soviet_egypt",
+                           "runs=2000", "chunk_size=1000", "progress=false",
+                           f"hydra.run.dir={tmp_path / 'egypt'}"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    priors = json.loads((tmp_path / "egypt" / "summary.json").read_text())["priors"]
+    assert priors["scenario.forces.adjustment_rate"] == {"lognormal": [2.0, 0.7]}   # its own,
+    assert "scenario.persons.sadat.security" in priors                             # not the
+    assert "scenario.forces.entrapment_weight" not in priors                       # baseline's
+
+
 def test_a_record_with_no_dated_facts_is_refused_when_facts_are_asked_for():
     data = tiny_scenario()
     data["junctures"]["first"]["options"]["insult"]["historical"] = True
@@ -297,3 +309,4 @@ def test_a_record_with_no_dated_facts_is_refused_when_facts_are_asked_for():
         calibrate(world, settings(100, 1, 100), evidence="facts")
     assert calibrate(world, settings(100, 1, 100), evidence="all")["evidence_used"] == [
         "choice.first"]
+
