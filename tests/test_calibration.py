@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from sim.calibrate import calibrate, digest
@@ -310,3 +311,36 @@ def test_a_record_with_no_dated_facts_is_refused_when_facts_are_asked_for():
     assert calibrate(world, settings(100, 1, 100), evidence="all")["evidence_used"] == [
         "choice.first"]
 
+
+def test_what_was_known_before_includes_the_outcomes_that_had_not_yet_come(tmp_path):
+    """Given only what was known at a divergence, the kept worlds are those in which no outcome
+    the record dates later had come by then: a contemporary knew the alliance had not split."""
+    from sim.calibrate import prior_world
+    from sim.calibration.evidence import not_yet
+
+    late = {"outcome": "split", "within": ["1962-01-01", "1975-01-01"]}
+    data = tiny_data(split=late, clash_free={"outcome": "border_clash", "none_by": "1975-01-01"},
+                     turn={"outcome": "realignment", "nation": "b", "power": "c",
+                           "within": ["1962-01-01", "1975-01-01"]},
+                     early={"outcome": "split", "date": "1956-01-01", "tolerance": 2})
+    items = items_of(parse_world(data, "tiny"))
+    assert not_yet(items, 1955.0) == ["split", "border_clash"]   # not the ally's own turn
+    assert not_yet(items, 1962.5) == ["border_clash"]
+    data = tiny_data(split=late)
+    priors = {"scenario.forces.grievance_weight": {"uniform": [0.4, 0.6]}}
+    folder = tmp_path / "tiny" / "2026-01-01_00-00-00"
+    folder.mkdir(parents=True)
+    summary = calibrate(prior_world(data, "tiny", priors), settings(3000, 2, 1000),
+                        folder=folder, evidence="facts")
+    summary.update(priors=priors, scenario_digest=digest(data))
+    (folder / "summary.json").write_text(json.dumps(summary))
+    changed = tiny_data(split=late)
+    changed["divergence"] = "1958-01-01: nothing changes but the question"
+    before = counterfactual("before", "same", changed, "tiny", data, settings(10, 2, 1000),
+                            root=tmp_path)
+    assert before["evidence"] == [] and before["not_yet"] == ["split"]
+    worlds = pq.read_table(folder / "worlds.parquet").to_pandas()
+    early = (worlds["split_year"] < 1958).sum()
+    assert early > 100                                    # some worlds had split by 1958 ...
+    assert before["kept_worlds"] == 3000 - early          # ... and they are not kept
+    assert before["outcomes"]["split"]["factual"] < 1.0

@@ -248,6 +248,24 @@ def known_before(items: list[Item], day: float) -> list[Item]:
     return [item for item in items if item.known <= day + 1e-9]
 
 
+def not_yet(items: list[Item], day: float) -> list[str]:
+    """The outcomes the record says had not come by `day`: a fact that dates one wholly after it
+    (its window, or its date less the tolerance, begins later; or none had come by a later day).
+    A contemporary knew as much, though the piece itself is settled only later. Facts that name
+    an ally or a power are left out: whether some other ally or power had turned is not in
+    them."""
+    pending = []
+    for item in items:
+        f = item.fact
+        if f is None or f.outcome is None or f.nation is not None or f.power is not None:
+            continue
+        earliest = (f.none_by if f.none_by is not None else f.within[0] if f.within is not None
+                    else f.date - f.tolerance)
+        if earliest > day and f.outcome not in pending:
+            pending.append(f.outcome)
+    return pending
+
+
 def evidence_block(world, rows) -> tuple[dict, dict[str, float]]:
     """summary.json's `evidence` (the share of worlds matching each piece, with its Wilson
     interval) and each piece's share, from a run's runs.parquet (a path, read a row group at a

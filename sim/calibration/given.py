@@ -30,7 +30,7 @@ from sim.analysis.stats import proportion_ci
 from sim.analysis.summary import summarise_outcome
 from sim.calendar import decimal_year_of, iso_date
 from sim.calibrate import digest, prior_world
-from sim.calibration.evidence import items_of, known_before
+from sim.calibration.evidence import Resolution, items_of, known_before, not_yet
 from sim.calibration.kept import rerun
 from sim.engine.schedule import HEADLINE, OUTCOMES
 from sim.errors import SettingsError
@@ -135,12 +135,17 @@ def counterfactual(mode: str, name: str, data: dict, reference_name: str, refere
         from sim.scenario.validate import parse_world
         world = parse_world(data, name)
     names = list(calibration["evidence_used"])
-    divergence = None
+    divergence, pending = None, []
     if mode == "before":
         divergence = divergence_date(world)
         items = [i for i in items_of(factual_world) if i.name in names]
         names = [i.name for i in known_before(items, divergence)]
+        pending = not_yet(items, divergence)
     ids, factual = kept_worlds(folder, names)
+    if pending:   # nor had an outcome the record dates later come by the divergence
+        start = Resolution(factual_world).step_start(divergence)
+        ok = np.logical_and.reduce([~(factual[o] < start - 1e-9) for o in pending])
+        ids, factual = ids[ok], {k: v[ok] for k, v in factual.items()}
     total = ids.size
     if max_worlds is not None and ids.size > max_worlds:   # the first by world id: worlds
         ids = ids[:max_worlds]                             # are exchangeable
@@ -153,7 +158,7 @@ def counterfactual(mode: str, name: str, data: dict, reference_name: str, refere
     changed_years = {o.id: np.asarray(rows.column(o.column).to_numpy(zero_copy_only=False),
                                       dtype=float) for o in OUTCOMES}
     return {
-        "mode": mode, "posterior": str(folder), "evidence": names,
+        "mode": mode, "posterior": str(folder), "evidence": names, "not_yet": pending,
         "divergence": None if divergence is None else iso_date(divergence),
         "kept_worlds": int(ids.size), "matching_worlds": int(total),
         "calibration_worlds": calibration["runs"],

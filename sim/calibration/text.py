@@ -93,7 +93,7 @@ def given_lines(summary: dict) -> list[str]:
              + f" of the {g['calibration_worlds']:,} of the calibration in {g['posterior']}"
              + (f", matching the record known by {g['divergence']}" if g["divergence"]
                 else ", matching the record"),
-             f"      ({', '.join(g['evidence']) or 'no evidence'}).", "",
+             f"      ({_record_known(g)}).", "",
              f"  {'':<14}{'(a) from the start':<26}{label:<26}{'history, same worlds':<22}"]
     for o in OUTCOMES:
         mine, theirs = summary["outcomes"][o.id], g["outcomes"][o.id]
@@ -139,6 +139,15 @@ def evidence_markdown(summary: dict) -> list[str]:
         lines.append(f"| {name} | {e['text']} | {e['share']:.1%} | {e['ci95'][0]:.1%} - "
                      f"{e['ci95'][1]:.1%} |")
     return lines
+
+
+def _record_known(g: dict) -> str:
+    """The pieces the kept worlds match, and the outcomes that had not yet come."""
+    pieces = ", ".join(g["evidence"]) or "no evidence"
+    pending = g.get("not_yet") or []
+    if not pending:
+        return pieces
+    return f"{pieces}; and no {' or '.join(p.replace('_', ' ') for p in pending)} by then"
 
 
 def question_lines(summary: dict) -> list[str]:
