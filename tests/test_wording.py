@@ -45,3 +45,31 @@ def test_the_days_a_holder_is_in_office_are_one_list():
     items = {i.name: i for i in items_of(world_from_data(composed_data("baseline"), "baseline"))}
     assert items["khrushchev_in_office"].record() == \
         "khrushchev holds the ussr office on 1957-07-01 and 1964-01-01"   # "on .. on .." before
+
+
+def test_a_percent_tick_has_no_trailing_zeros():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim.outputs.plots import percent_axis, percent_tick
+
+    assert [percent_tick(v) for v in (0.003, 0.0025, 0.125, 0.5, 1.0, 0.0)] == \
+        ["0.3%", "0.25%", "12.5%", "50%", "100%", "0%"]     # "0.300%" on a run with few splits
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 0.004])
+    percent_axis(ax.yaxis)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    plt.close(fig)
+    assert labels and not any(label.rstrip("%").endswith("0") and "." in label
+                              for label in labels), labels
+
+
+def test_the_console_gives_each_piece_of_evidence_in_words():
+    from sim.outputs.console import evidence_lines
+
+    lines = evidence_lines({"split": {"share": 0.5, "text": "The alliance breaks in 1972-76",
+                                      "record": "split within 1972-01-01 to 1976-12-31"}})
+    assert lines[-1] == "   50.0%  split  The alliance breaks in 1972-76"

@@ -80,9 +80,14 @@ def render(summary: dict, checks: list, folder) -> str:
             mark = "pass" if c.passed else "MISS"
             lines.append(f"  [{mark}] {c.check.name:<34}{value:>8}   target {c.target}")
     if summary.get("evidence"):
-        lines += ["", "The record: share of worlds matching each piece of evidence"]
-        width = max(len(name) for name in summary["evidence"]) + 2
-        lines += [f"  {e['share']:6.1%}  {name:<{width}}{e['record']}"
-                  for name, e in summary["evidence"].items()]
+        lines += evidence_lines(summary["evidence"])
     lines += ["", f"Wrote {folder}"]
     return "\n".join(lines)
+
+
+def evidence_lines(evidence: dict) -> list[str]:
+    """The share of worlds matching each piece of the record, told in the scenario's words (a
+    juncture's option, which has none, by its juncture and option)."""
+    width = max(len(name) for name in evidence) + 2
+    return ["", "The record: share of worlds matching each piece of evidence",
+            *(f"  {e['share']:6.1%}  {name:<{width}}{e['text']}" for name, e in evidence.items())]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FuncFormatter
 
 from sim.analysis.stats import Survival, histogram_quantiles
 from sim.calendar import year_key
@@ -53,8 +53,15 @@ def save_figure(fig, path: Path) -> None:
 
 
 def percent_axis(axis) -> None:
-    """Show shares of worlds on this axis (`ax.xaxis` or `ax.yaxis`) as percentages."""
-    axis.set_major_formatter(PercentFormatter(1.0))
+    """Show shares of worlds on this axis (`ax.xaxis` or `ax.yaxis`) as percentages, with no
+    trailing zeros (a run in which few worlds split has ticks of 0.3%, not 0.300%)."""
+    axis.set_major_formatter(FuncFormatter(percent_tick))
+
+
+def percent_tick(share: float, _position=None) -> str:
+    """A tick's share as a percentage to three significant digits: 0.3%, 12.5%, 50%."""
+    text = f"{share * 100:.3g}"
+    return "0%" if "e" in text or text in ("0", "-0") else f"{text}%"
 
 
 def share_text(share: float) -> str:
@@ -109,7 +116,7 @@ def split_years_figure(split_years: np.ndarray, summary: dict,
     ax.set_title(f"When the alliance split\n{title_of(summary)}", fontsize=11)
     ax.set_xlabel("year of the split (calendar year)")
     ax.set_ylabel("share of all worlds splitting in the year")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    percent_axis(ax.yaxis)
     ax.set_xlim(start, end)
     ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.84), fontsize=9)
     stamp(ax, summary)
@@ -136,7 +143,7 @@ def survival_figure(curves: list[tuple[str, Survival]], summary: dict) -> Figure
                  fontsize=11)
     ax.set_xlabel("year")
     ax.set_ylabel("share of worlds not yet split")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    percent_axis(ax.yaxis)
     ax.set_ylim(0, 1.02)
     ax.set_xlim(start, end)
     # below the axes: a curve can pass through any corner (a scenario that never splits runs
@@ -250,7 +257,7 @@ def outcomes_figure(summary: dict) -> Figure:
     ax.set_xlabel("outcome" + (f" (difference from {vs['reference']}, paired world by world)"
                                if vs else ""))
     ax.set_ylabel("probability (share of worlds)")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    percent_axis(ax.yaxis)
     ax.set_ylim(0, 1.3)   # room above 100% for the value labels, below the corner stamp
     ax.set_yticks(np.linspace(0, 1, 6))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25 if vs else -0.17), ncol=3,
