@@ -386,3 +386,21 @@ def test_china_carries_the_old_account_into_the_alliance():
     fade = 2 ** (-world.dt / world.forces.grievance_half_life)
     np.testing.assert_allclose(ours.ally("prc").grievance - history.ally("prc").grievance,
                                0.12 * 2 * 1.0 * fade, rtol=1e-9)
+
+
+def test_the_templates_commented_evidence_is_valid_when_uncommented():
+    """A writer uncomments the template's example of history.evidence: it must parse as is."""
+    import re
+
+    import yaml
+
+    from sim.calibration.evidence import items_of
+    from sim.scenario.library import composed_data
+
+    text = (ROOT / "scenarios" / "template.yaml").read_text()
+    block = re.search(r"  # evidence:\n((?:  #   .*\n)+)", text).group(1)
+    data = composed_data("template")
+    data["history"]["evidence"] = yaml.safe_load(
+        "\n".join(line.replace("  #   ", "    ", 1) for line in block.splitlines()))
+    assert [i.name for i in items_of(parse_world(data, "template"))] == ["anton_until_death",
+                                                                         "split"]
