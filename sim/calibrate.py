@@ -33,6 +33,7 @@ from sim.calibration.abc import (
 from sim.calibration.evidence import items_of, select
 from sim.errors import SettingsError
 from sim.outputs.folder import RowWriter, json_safe, write_json
+from sim.paths import CONFIGS
 from sim.scenario.base import NOTE_KEYS
 from sim.scenario.library import load_world
 from sim.scenario.uncertain import uncertain_fields
@@ -125,12 +126,9 @@ def request_of(cfg: DictConfig, scenario_name: str):
     settings = RunSettings.from_config(cfg)
     load_world(cfg.scenario, scenario_name)   # the scenario itself must be valid first
     data = scenario_data(cfg.scenario)
-    priors = cfg.get("priors")
-    priors = {} if priors is None else OmegaConf.to_container(priors, resolve=False)
+    priors = OmegaConf.to_container(cfg.get("priors") or OmegaConf.create(), resolve=False)
     if not priors:
-        raise SettingsError(f"scenario '{scenario_name}' has no priors of its own: write "
-                            f"configs/priors/{scenario_name}.yaml (configs/priors/baseline.yaml "
-                            "shows the form), or give priors=NAME to use another world's")
+        raise SettingsError(no_priors(scenario_name))
     world = prior_world(data, scenario_name, priors)
     evidence = OmegaConf.to_container(cfg.evidence) if OmegaConf.is_list(cfg.evidence) \
         else cfg.evidence
@@ -139,6 +137,17 @@ def request_of(cfg: DictConfig, scenario_name: str):
     if cfg.holdout not in (None, "all"):
         select(items, [cfg.holdout])
     return settings, data, world, evidence, priors
+
+
+def no_priors(scenario_name: str) -> str:
+    """Why no priors were composed: the scenario has no file of its own, or `priors=` named a
+    file that does not exist (Hydra's `optional` drops it silently)."""
+    known = sorted(path.stem for path in (CONFIGS / "priors").glob("*.yaml"))
+    if scenario_name in known:
+        return f"no priors composed: priors= must name one of {', '.join(known)} (configs/priors/)"
+    return (f"scenario '{scenario_name}' has no priors of its own: write "
+            f"configs/priors/{scenario_name}.yaml (configs/priors/baseline.yaml shows the form), "
+            "or give priors=NAME to use another world's")
 
 
 def check(cfg: DictConfig, scenario_name: str) -> None:

@@ -108,12 +108,17 @@ def _quoted(path: str) -> str:
     raise FolderError(f"a folder name cannot hold both kinds of quote: {path}")
 
 
-def _scenario_of(point: list[str], default: str) -> str:
-    """The scenario a point selects (its name only labels the world while it is checked)."""
+def _scenario_of(point: list[str], config_dir: Path) -> str:
+    """The scenario a point selects: its override, else the default of configs/config.yaml (a
+    check may name it in a message, as a calibration without priors of its own does)."""
     for override in point:
         if _key(override) == "scenario" and "=" in override:
             return override.partition("=")[2].strip("'\"")
-    return default
+    from omegaconf import OmegaConf
+
+    defaults = OmegaConf.load(Path(config_dir) / "config.yaml").get("defaults", [])
+    return next((entry["scenario"] for entry in defaults
+                 if isinstance(entry, DictConfig) and "scenario" in entry), "scenario")
 
 
 def make_plan(config_dir: Path, config_name: str, arguments: list[str],
@@ -161,7 +166,7 @@ def make_plan(config_dir: Path, config_name: str, arguments: list[str],
                 where = f"point {i} of the sweep ({shown}): "
             try:
                 cfg = first if i == 0 and first is not None else composer.point(task)
-                check(cfg, _scenario_of(task, "scenario"))
+                check(cfg, _scenario_of(task, config_dir))
             except HydraException as error:
                 raise InputError(where + explain(error, _base(composer, task))) from None
             except InputError as error:

@@ -288,6 +288,12 @@ def test_a_scenario_with_no_priors_of_its_own_is_refused_in_one_line(tmp_path):
         "configs/priors/molotov_successor.yaml (configs/priors/baseline.yaml shows the form), "
         "or give priors=NAME to use another world's")
     assert not (tmp_path / "molotov").exists()
+    done = subprocess.run([sys.executable, "-m", "sim.calibrate", "priors=nonexistent",
+                           "runs=100", f"hydra.run.dir={tmp_path / 'none'}"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode != 0   # Hydra's `optional` drops a missing file without a word
+    assert done.stderr.strip().splitlines()[-1].startswith(
+        "error: no priors composed: priors= must name one of baseline, ")
 
 
 def test_a_world_is_calibrated_with_its_own_priors(tmp_path):
