@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from sim import interrupts
 from sim.composing import Composer, parse, trust_checked_points
@@ -114,8 +114,6 @@ def _scenario_of(point: list[str], config_dir: Path) -> str:
     for override in point:
         if _key(override) == "scenario" and "=" in override:
             return override.partition("=")[2].strip("'\"")
-    from omegaconf import OmegaConf
-
     defaults = OmegaConf.load(Path(config_dir) / "config.yaml").get("defaults", [])
     return next((entry["scenario"] for entry in defaults
                  if isinstance(entry, DictConfig) and "scenario" in entry), "scenario")
