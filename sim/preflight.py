@@ -108,12 +108,17 @@ def _quoted(path: str) -> str:
     raise FolderError(f"a folder name cannot hold both kinds of quote: {path}")
 
 
-def _scenario_of(point: list[str], config_dir: Path) -> str:
-    """The scenario a point selects: its override, else the default of configs/config.yaml (a
-    check may name it in a message, as a calibration without priors of its own does)."""
+def _scenario_of(point: list[str], default: str) -> str:
+    """The scenario a point selects: its override, else the default."""
     for override in point:
         if _key(override) == "scenario" and "=" in override:
             return override.partition("=")[2].strip("'\"")
+    return default
+
+
+def _default_scenario(config_dir: Path) -> str:
+    """The scenario of configs/config.yaml's defaults, read once per command (a check may name
+    it in a message, as a calibration without priors of its own does)."""
     defaults = OmegaConf.load(Path(config_dir) / "config.yaml").get("defaults", [])
     return next((entry["scenario"] for entry in defaults
                  if isinstance(entry, DictConfig) and "scenario" in entry), "scenario")
@@ -156,6 +161,7 @@ def make_plan(config_dir: Path, config_name: str, arguments: list[str],
             except HydraException as error:
                 raise InputError(explain(error, _base(composer, points[0]))) from None
             folder = _resolved_folder(first, key)
+        default = _default_scenario(config_dir)
         for i, point in enumerate(points):
             task = [o for o in point if not _is_hydra(o)]
             where = ""
@@ -164,7 +170,7 @@ def make_plan(config_dir: Path, config_name: str, arguments: list[str],
                 where = f"point {i} of the sweep ({shown}): "
             try:
                 cfg = first if i == 0 and first is not None else composer.point(task)
-                check(cfg, _scenario_of(task, config_dir))
+                check(cfg, _scenario_of(task, default))
             except HydraException as error:
                 raise InputError(where + explain(error, _base(composer, task))) from None
             except InputError as error:
